@@ -1,0 +1,85 @@
+"""The svimpact error tree.
+
+Every error a user can cause carries the data needed to fix it: the file, the column or key, and
+the rows concerned. Messages say what is wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "BatchError",
+    "DisclosureError",
+    "InputDataError",
+    "ParamsError",
+    "SvimpactError",
+    "format_rows",
+]
+
+
+class SvimpactError(Exception):
+    """Base class for every error svimpact raises on purpose."""
+
+
+def format_rows(rows: Sequence[int], limit: int = 10) -> str:
+    """Describe row numbers as 'rows 2, 5, 9' (first ``limit``, then a count of the rest)."""
+    rows = list(rows)
+    if not rows:
+        return "no rows"
+    shown = ", ".join(str(r) for r in rows[:limit])
+    word = "row" if len(rows) == 1 else "rows"
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"{word} {shown}{more} ({len(rows)} in all)" if len(rows) > 1 else f"{word} {shown}"
+
+
+class InputDataError(SvimpactError):
+    """A data file (or a DataFrame passed in) has a problem the user must fix.
+
+    ``rows`` are 1-based data row numbers as a spreadsheet user counts them below the header
+    (row 1 is the first record).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        rows: Sequence[int] = (),
+        hint: str | None = None,
+    ) -> None:
+        self.file = file
+        self.column = column
+        self.rows = list(rows)
+        self.hint = hint
+        where = []
+        if file:
+            where.append(str(file))
+        if column:
+            where.append(f"column '{column}'")
+        text = (": ".join([", ".join(where), message]) if where else message)
+        if self.rows:
+            text += f" ({format_rows(self.rows)})"
+        if hint:
+            text += f"; {hint}"
+        super().__init__(text)
+
+
+class ParamsError(SvimpactError):
+    """A params YAML file is missing, malformed, or has a bad key or value."""
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        self.file = file
+        self.key = key
+        prefix = f"{file}: " if file else ""
+        where = f"key '{key}': " if key else ""
+        super().__init__(f"{prefix}{where}{message}")
+
+
+class DisclosureError(SvimpactError):
+    """A table or report would publish something the disclosure rules forbid."""
+
+
+class BatchError(SvimpactError):
+    """The batch could not run, or one of its notebooks failed."""
