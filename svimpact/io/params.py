@@ -1,0 +1,241 @@
+"""Params files: one YAML per service and a batch manifest, validated before anything runs.
+
+An unknown key, a missing key, a share outside [0, 1] or a missing file is a
+:class:`~svimpact.exceptions.ParamsError` naming the file and the key. Relative paths in a params
+file are resolved against the directory holding that file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from svimpact.disclosure import RULES
+from svimpact.exceptions import ParamsError
+
+__all__ = [
+    "BatchParams",
+    "DataFiles",
+    "ServiceParams",
+    "load_batch_params",
+    "load_service_params",
+    "read_yaml",
+]
+
+EFFECT_METHODS = ("difference", "regression", "psm", "ipw", "aipw")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DataFiles(_Strict):
+    """Input files for one service (paths relative to the params file)."""
+
+    participants: Path
+    comparison: Path
+    survey: Path | None = None
+    areas: Path
+    boundaries: Path | None = None
+    boroughs: Path | None = None
+
+
+class Outcome(_Strict):
+    column: str
+    label: str
+    kind: Literal["binary", "continuous"] = "binary"
+
+
+class EffectSettings(_Strict):
+    method: Literal["difference", "regression", "psm", "ipw", "aipw"] = "regression"
+    treatment_label: str = "served"
+    covariates: list[str] = Field(default_factory=list)
+    level: float = Field(0.95, gt=0.5, lt=1.0)
+    n_draws: int = Field(2000, ge=100, le=1_000_000)
+
+
+class Adjustment(_Strict):
+    """A single additionality adjustment with its evidence."""
+
+    value: float
+    evidence: Literal["comparison group", "survey", "geography", "benchmark", "assumption"] = "assumption"
+    source: str
+    sms_level: int | None = Field(None, ge=1, le=5)
+
+
+class Adjustments(_Strict):
+    leakage: Adjustment | None = None
+    displacement: Adjustment | None = None
+    substitution: Adjustment | None = None
+    multiplier: Adjustment | None = None
+
+    @field_validator("leakage", "displacement", "substitution")
+    @classmethod
+    def _share(cls, v: Adjustment | None) -> Adjustment | None:
+        if v is not None and not 0.0 <= v.value <= 1.0:
+            raise ValueError(f"a share must lie in [0, 1]; got {v.value}")
+        return v
+
+    @field_validator("multiplier")
+    @classmethod
+    def _mult(cls, v: Adjustment | None) -> Adjustment | None:
+        if v is not None and v.value < 0:
+            raise ValueError(f"a multiplier must be >= 0; got {v.value}")
+        return v
+
+
+class Targeting(_Strict):
+    need: str
+    need_label: str
+
+
+class Disclosure(_Strict):
+    rule: str = "nhs-hes"
+
+    @field_validator("rule")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in RULES:
+            raise ValueError(f"unknown disclosure rule '{v}'; choose one of {', '.join(sorted(RULES))}")
+        return v
+
+
+class ServiceParams(_Strict):
+    """Everything the notebooks need to evaluate one service."""
+
+    service: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    description: str
+    seed: int = 20261121
+    synthetic: bool = False
+    data: DataFiles
+    id_column: str
+    area_column: str = "lsoa_code"
+    cost_column: str | None = None
+    outcome: Outcome
+    effect: EffectSettings = EffectSettings()
+    adjustments: Adjustments = Adjustments()
+    targeting: Targeting
+    disclosure: Disclosure = Disclosure()
+    source_file: Path | None = Field(None, exclude=True)
+
+
+class BatchParams(_Strict):
+    """The batch manifest: which services and notebooks to run, and where to write."""
+
+    title: str
+    seed: int = 20261121
+    output_dir: Path
+    notebook_dir: Path
+    notebooks: list[str] = Field(min_length=1)
+    services: list[Path] = Field(min_length=1)
+    timeout_seconds: int = Field(900, ge=10)
+    jobs: int = Field(2, ge=1, le=32)
+    source_file: Path | None = Field(None, exclude=True)
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping, with errors that name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError("file not found", file=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParamsError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ParamsError("expected a mapping of keys to values at the top level", file=str(path))
+    return data
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The valid field names of the sub-model at ``loc`` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [ann, *args]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if current is None:
+            return []
+    return [n for n in getattr(current, "model_fields", {}) if n != "source_file"]
+
+
+def _raise_params_error(exc: ValidationError, model: type[BaseModel], file: Path) -> None:
+    problems = []
+    first_key = None
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        first_key = first_key or key
+        if err["type"] == "extra_forbidden":
+            valid = _fields_at(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}"
+            problems.append(f"unknown key '{key}'; {hint}")
+        elif err["type"] == "missing":
+            problems.append(f"missing required key '{key}'")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, (dict, list)) else f" (got {str(got)[:60]!r})"
+            problems.append(f"key '{key}': {msg}{shown}")
+    raise ParamsError("; ".join(problems), file=str(file)) from None
+
+
+def _resolve(base: Path, p: Path) -> Path:
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def load_service_params(path: str | Path, *, check_files: bool = True) -> ServiceParams:
+    """Load and validate a service params file; data paths come back absolute."""
+    path = Path(path).resolve()
+    raw = read_yaml(path)
+    try:
+        params = ServiceParams.model_validate(raw)
+    except ValidationError as exc:
+        _raise_params_error(exc, ServiceParams, path)
+    base = path.parent
+    files = {k: (_resolve(base, v) if v is not None else None) for k, v in params.data.model_dump().items()}
+    if check_files:
+        for key, p in files.items():
+            if p is not None and not p.is_file():
+                raise ParamsError(f"file not found: {p}", file=str(path), key=f"data.{key}")
+    return params.model_copy(update={"data": DataFiles(**files), "source_file": path})
+
+
+def load_batch_params(path: str | Path) -> BatchParams:
+    """Load a batch manifest and every service params file it names (all validated)."""
+    path = Path(path).resolve()
+    raw = read_yaml(path)
+    try:
+        batch = BatchParams.model_validate(raw)
+    except ValidationError as exc:
+        _raise_params_error(exc, BatchParams, path)
+    base = path.parent
+    services = [_resolve(base, s) for s in batch.services]
+    for i, s in enumerate(services):
+        if not s.is_file():
+            raise ParamsError(f"file not found: {s}", file=str(path), key=f"services.{i}")
+        load_service_params(s)
+    nb_dir = _resolve(base, batch.notebook_dir)
+    for i, name in enumerate(batch.notebooks):
+        if not (nb_dir / f"{name}.ipynb").is_file():
+            raise ParamsError(f"notebook not found: {nb_dir / (name + '.ipynb')}", file=str(path), key=f"notebooks.{i}")
+    return batch.model_copy(update={
+        "services": services,
+        "notebook_dir": nb_dir,
+        "output_dir": _resolve(base, batch.output_dir),
+        "source_file": path,
+    })

@@ -1,0 +1,102 @@
+"""What notebooks call to publish a table or a figure.
+
+Every published table goes through :func:`svimpact.disclosure.disclose` here, and is written as
+CSV under ``<output_dir>/tables``; every figure is saved as PNG under ``<output_dir>/figures`` and
+shown inline with its alt text. With ``output_dir=None`` (interactive use) nothing is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from svimpact.disclosure import DisclosedTable, disclose
+
+__all__ = ["Figure", "Publisher", "atomic_write_bytes"]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash never leaves a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"cannot make a file name from {name!r}")
+    return slug
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure: PNG bytes with alt text and a caption, shown inline in notebooks."""
+
+    png: bytes
+    alt: str
+    caption: str
+    path: Path | None = None
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f"<figure class='svimpact-figure'><img src='data:image/png;base64,{data}' "
+            f"alt='{html.escape(self.alt, quote=True)}' style='max-width:100%'/>"
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+
+class Publisher:
+    """Publishes one service's tables and figures into a report directory."""
+
+    def __init__(self, output_dir: str | Path | None, service: str, rule: str = "nhs-hes") -> None:
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.service = service
+        self.rule = rule
+
+    def _path(self, kind: str, name: str, suffix: str) -> Path | None:
+        if self.output_dir is None:
+            return None
+        return self.output_dir / kind / f"{self.service}__{_slug(name)}{suffix}"
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        counts: Sequence[str] = (),
+        rates: Mapping[str, tuple[str, str | None, float]] | None = None,
+        label: str | None = None,
+        total_label: str | None = None,
+    ) -> DisclosedTable:
+        """Disclosure-check ``frame``, write it as CSV, and return it for display."""
+        safe = disclose(frame, counts=counts, rates=rates, label=label, total_label=total_label, rule=self.rule)
+        path = self._path("tables", name, ".csv")
+        if path is not None:
+            buf = io.StringIO()
+            safe.to_publish().to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
+            atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+        return safe
+
+    def figure(self, fig, name: str, *, alt: str, caption: str) -> Figure:
+        """Save a matplotlib figure as PNG (deterministic bytes) and return it for display."""
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        png = buf.getvalue()
+        path = self._path("figures", name, ".png")
+        if path is not None:
+            atomic_write_bytes(path, png)
+        return Figure(png, alt, caption, path)
