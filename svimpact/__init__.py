@@ -1,14 +1,31 @@
 """svimpact: the additional social value of public services, evaluated reproducibly.
 
-The public API is small and re-exported here; implementations live in private modules.
-Importing svimpact has no side effects and does not import the heavy geospatial or notebook
-stacks (see tests/test_import.py).
+The public API is small and re-exported here; implementations live in submodules. Importing
+svimpact has no side effects and stays light: names whose modules need statsmodels, geopandas or
+matplotlib are resolved on first use (see ``_LAZY`` and tests/test_packaging.py).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from svimpact._results import Interval
 from svimpact._version import __version__
 from svimpact.disclosure import disclose
 from svimpact.exceptions import InputDataError, ParamsError, SvimpactError
+
+# public name -> module that defines it (imported on first attribute access)
+_LAZY = {
+    "EffectEstimate": "svimpact.estimators.effects",
+    "estimate_did": "svimpact.estimators.did",
+    "estimate_effect": "svimpact.estimators.effects",
+    "load_batch_params": "svimpact.io.params",
+    "load_service_data": "svimpact.io.readers",
+    "load_service_params": "svimpact.io.params",
+    "net_additional": "svimpact.estimators.additionality",
+    "run_batch": "svimpact.report.batch",
+}
 
 __all__ = sorted(
     [
@@ -18,5 +35,19 @@ __all__ = sorted(
         "SvimpactError",
         "__version__",
         "disclose",
+        *_LAZY,
     ]
 )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'svimpact' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

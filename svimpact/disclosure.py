@@ -34,6 +34,7 @@ __all__ = [
     "disclose",
     "get_rule",
     "protect_counts",
+    "safe_count",
 ]
 
 SUPPRESSED = "[c]"
@@ -247,3 +248,13 @@ def disclose(
             audit.append(AuditEntry(labels[i], rate_col, f"computed from a suppressed count ({num if mask[num].iat[i] else den})"))
     mask = mask.reindex(columns=out.columns, fill_value=False)
     return DisclosedTable(out, mask, r, tuple(audit))
+
+
+def safe_count(count: float, rule: str | DisclosureRule = "nhs-hes") -> str:
+    """A count as it may appear in prose: suppressed (``[c]``) or rounded by ``rule``.
+
+    >>> safe_count(3), safe_count(302), safe_count(0)
+    ('[c]', '300', '0')
+    """
+    published, hidden = protect_counts([count], rule)
+    return SUPPRESSED if hidden[0] else f"{int(published[0]):,}"

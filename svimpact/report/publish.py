@@ -71,7 +71,7 @@ class Publisher:
 
     def table(
         self,
-        frame: pd.DataFrame,
+        frame: pd.DataFrame | DisclosedTable,
         name: str,
         *,
         counts: Sequence[str] = (),
@@ -79,8 +79,14 @@ class Publisher:
         label: str | None = None,
         total_label: str | None = None,
     ) -> DisclosedTable:
-        """Disclosure-check ``frame``, write it as CSV, and return it for display."""
-        safe = disclose(frame, counts=counts, rates=rates, label=label, total_label=total_label, rule=self.rule)
+        """Disclosure-check ``frame``, write it as CSV, and return it for display.
+
+        A :class:`DisclosedTable` (from a result's ``published_table()``) is written as it is.
+        """
+        if isinstance(frame, DisclosedTable):
+            safe = frame
+        else:
+            safe = disclose(frame, counts=counts, rates=rates, label=label, total_label=total_label, rule=self.rule)
         path = self._path("tables", name, ".csv")
         if path is not None:
             buf = io.StringIO()

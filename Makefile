@@ -1,0 +1,57 @@
+# svimpact: the two commands a fresh machine needs are `make demo` and `make test`.
+# Both create .venv and install the project on first use (Python 3.11+ and pip are all they need).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help install demo test test-fast lab data validate benchmarks clean
+
+help:
+	@echo "make demo       - install (first time) and run the Year One batch on the bundled synthetic data"
+	@echo "make test       - install (first time) and run every test, notebooks included"
+	@echo "make lab        - start JupyterLab in the project environment"
+	@echo "make data       - regenerate the bundled synthetic data (deterministic)"
+	@echo "make validate   - check params and data without running the notebooks"
+	@echo "make benchmarks - run the speed and memory benchmarks"
+
+$(VENV)/.installed: pyproject.toml
+	@start=$$(date +%s); \
+	$(PYTHON) -m venv $(VENV) && \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -e '.[test]' && \
+	touch $@ && echo "make: installed svimpact into $(VENV) in $$(( $$(date +%s) - start )) s"
+
+install: $(VENV)/.installed
+
+demo: install
+	@start=$$(date +%s); \
+	$(BIN)/svimpact run params/year_one.yaml; status=$$?; \
+	echo "make demo: the Year One batch took $$(( $$(date +%s) - start )) s (exit status $$status)"; \
+	echo "make demo: open reports/year-one/index.html"; exit $$status
+
+test: install
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest; status=$$?; \
+	echo "make test: took $$(( $$(date +%s) - start )) s (exit status $$status)"; exit $$status
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not e2e" -p no:nbval tests
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=.
+
+data: install
+	$(BIN)/svimpact data generate --root .
+
+validate: install
+	$(BIN)/svimpact validate params/year_one.yaml
+
+benchmarks: install
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf reports .pytest_cache

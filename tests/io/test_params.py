@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+from svimpact.exceptions import ParamsError
+from svimpact.io.params import load_batch_params, load_service_params
+
+HF = REPO / "params" / "housing_first.yaml"
+
+
+def _variant(tmp_path: Path, mutate) -> Path:
+    data = yaml.safe_load(HF.read_text())
+    mutate(data)
+    for key, value in data["data"].items():
+        data["data"][key] = str((HF.parent / value).resolve())
+    path = tmp_path / "hf.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_bundled_params_validate():
+    batch = load_batch_params(REPO / "params" / "year_one.yaml")
+    assert [p.name for p in batch.services] == ["housing_first.yaml", "households_into_work.yaml"]
+    assert batch.output_dir == (REPO / "reports" / "year-one").resolve()
+    hf = load_service_params(HF)
+    assert hf.data.participants.is_absolute() and hf.data.participants.is_file()
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path):
+    path = _variant(tmp_path, lambda d: d["effect"].update(covarites=d["effect"].pop("covariates")))
+    with pytest.raises(ParamsError, match=r"hf.yaml: unknown key 'effect.covarites'; did you mean 'covariates'\?"):
+        load_service_params(path)
+
+
+def test_missing_key_is_named(tmp_path):
+    path = _variant(tmp_path, lambda d: d.pop("outcome"))
+    with pytest.raises(ParamsError, match="missing required key 'outcome'"):
+        load_service_params(path)
+
+
+def test_share_outside_unit_interval(tmp_path):
+    path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(value=1.2))
+    with pytest.raises(ParamsError, match=r"key 'adjustments.displacement': a share must lie in \[0, 1\]; got 1.2"):
+        load_service_params(path)
+
+
+def test_missing_file_names_key(tmp_path):
+    path = _variant(tmp_path, lambda d: d["data"].update(survey="/nowhere/survey.csv"))
+    with pytest.raises(ParamsError, match="key 'data.survey': file not found: /nowhere/survey.csv"):
+        load_service_params(path)
+
+
+def test_bad_yaml_names_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("service: x\n  title: : bad\n")
+    with pytest.raises(ParamsError, match=r"broken.yaml: not valid YAML at line 2"):
+        load_service_params(path)
+
+
+def test_unknown_disclosure_rule(tmp_path):
+    path = _variant(tmp_path, lambda d: d["disclosure"].update(rule="suppress-everything"))
+    with pytest.raises(ParamsError, match="unknown disclosure rule 'suppress-everything'"):
+        load_service_params(path)
+
+
+def test_batch_missing_notebook(tmp_path):
+    data = yaml.safe_load((REPO / "params" / "year_one.yaml").read_text())
+    data["services"] = [str(REPO / "params" / s) for s in data["services"]]
+    data["notebook_dir"] = str(REPO / "notebooks")
+    data["notebooks"] = ["additionality", "no_such_notebook"]
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ParamsError, match=r"key 'notebooks.1': notebook not found"):
+        load_batch_params(path)
