@@ -20,10 +20,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from svimpact.report.batch import run_batch
 
     start = time.perf_counter()
-    result = run_batch(args.params, out=args.out, jobs=args.jobs)
+    result = run_batch(args.params, out=args.out, jobs=args.jobs, resume=args.resume)
     print(f"svimpact run took {time.perf_counter() - start:.1f} s; status: "
           f"{'complete' if result.ok else 'FAILED'}; manifest: {result.manifest}")
     return 0 if result.ok else 1
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from svimpact.report.reproduce import reproduce
+
+    report = reproduce(args.manifest, out=args.out, jobs=args.jobs)
+    print(report.text())
+    return 0 if report.ok else 1
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -60,7 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("params", help="batch manifest, e.g. params/year_one.yaml")
     run.add_argument("--out", help="output directory (default: output_dir in the manifest)")
     run.add_argument("--jobs", type=int, help="notebooks to run in parallel (default: jobs in the manifest)")
+    run.add_argument("--resume", action="store_true",
+                     help="skip notebooks whose inputs and params are unchanged since they last succeeded")
     run.set_defaults(func=_cmd_run)
+
+    rep = sub.add_parser("reproduce", help="re-run a batch and compare every table and figure with its manifest")
+    rep.add_argument("manifest", help="e.g. reports/year-one/manifest.json")
+    rep.add_argument("--out", help="where to write the re-run (default: a temporary directory)")
+    rep.add_argument("--jobs", type=int)
+    rep.set_defaults(func=_cmd_reproduce)
 
     val = sub.add_parser("validate", help="check params and input data without running notebooks")
     val.add_argument("params", help="batch manifest, e.g. params/year_one.yaml")

@@ -127,9 +127,24 @@ class DisclosedTable:
     def audit_frame(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.audit], columns=["row", "column", "reason"])
 
+    def to_display(self) -> pd.DataFrame:
+        """The published table with numbers formatted for reading (thousands separators, few decimals)."""
+        from svimpact._results import fmt_number
+
+        out = self.table.copy()
+        for col in out.columns:
+            if pd.api.types.is_float_dtype(out[col]):
+                out[col] = [("" if pd.isna(v) else fmt_number(float(v))) for v in out[col]]
+            elif pd.api.types.is_integer_dtype(out[col]):
+                out[col] = [("" if pd.isna(v) else f"{int(v):,}") for v in out[col]]
+        return out.astype(object).mask(self.suppressed, SUPPRESSED)
+
     def _repr_html_(self) -> str:
-        note = f"<p style='font-size:85%'>{self.rule.describe()}</p>"
-        return self.to_publish().to_html(index=False, border=0, na_rep="") + note
+        html = self.to_display().to_html(index=False, border=0, na_rep="")
+        if self.suppressed.to_numpy().any():
+            html += (f"<p class='svimpact-note'>{SUPPRESSED}: withheld under disclosure rule "
+                     f"'{self.rule.name}' (small count, or a rate or value computed from one).</p>")
+        return html
 
 
 def protect_counts(counts: Sequence[float] | np.ndarray | pd.Series, rule: str | DisclosureRule = "nhs-hes"

@@ -59,6 +59,7 @@ def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elap
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "title": batch.title,
         "seed": batch.seed,
+        "batch_params": str(batch.source_file),
         "status": "complete" if ok else "failed",
         "elapsed_seconds": round(elapsed, 2),
         "params": params_files,
@@ -67,7 +68,7 @@ def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elap
         "notebooks": [
             {"service": r.job.service, "notebook": r.job.notebook, "status": r.status,
              "seconds": round(r.seconds, 2), "output": r.job.output_path.relative_to(out_dir).as_posix(),
-             "error": r.error}
+             "key": r.job.key, "error": r.error}
             for r in results
         ],
         "outputs": {**_hashes(out_dir / "tables"), **_hashes(out_dir / "figures")},

@@ -90,7 +90,11 @@ class Publisher:
         path = self._path("tables", name, ".csv")
         if path is not None:
             buf = io.StringIO()
-            safe.to_publish().to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
+            table = safe.to_publish()
+            for col in safe.table.columns:  # 6 significant digits: stable bytes across platforms
+                if pd.api.types.is_float_dtype(safe.table[col]):
+                    table[col] = [v if isinstance(v, str) or pd.isna(v) else float(f"{v:.6g}") for v in table[col]]
+            table.to_csv(buf, index=False, lineterminator="\n")
             atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
         return safe
 

@@ -1,0 +1,60 @@
+"""Structural tests of the static maps: legend, attribution, and suppressed areas drawn hatched."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from svimpact.exceptions import InputDataError
+from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, deprivation_map, ons_attribution, reach_map
+
+
+@pytest.fixture(scope="module")
+def geo():
+    areas = gpd.read_file(REPO / "shapefiles" / "synthetic_city_region_lsoa.gpkg")
+    boroughs = gpd.read_file(REPO / "shapefiles" / "synthetic_city_region_boroughs.gpkg")
+    return areas, boroughs
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_deprivation_map_has_legend_in_words_and_attribution(geo):
+    areas, boroughs = geo
+    fig = deprivation_map(areas, boroughs)
+    legend = fig.axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert len(labels) == 10 and "most deprived" in labels[0] and "least deprived" in labels[-1]
+    assert "most deprived 10%" in legend.get_title().get_text()
+    assert SYNTHETIC_ATTRIBUTION in _texts(fig)
+    assert any(t.endswith("km") for t in _texts(fig))  # scale bar
+    assert "N" in _texts(fig)  # north arrow
+
+
+def test_reach_map_hatches_exactly_the_suppressed_areas(geo):
+    areas, boroughs = geo
+    counts = pd.Series(np.r_[np.full(10, 3), np.full(10, 40)], index=areas["lsoa_code"].iloc[:20])
+    fig = reach_map(areas, counts, boroughs, rule="nhs-hes")
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch()]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 10
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "suppressed: 1 to 7 users (10 areas)" in labels
+    assert not any(label.strip().startswith("3 ") for label in labels)
+
+
+def test_ons_attribution_carries_licence_lines():
+    text = ons_attribution(2021, 2025)
+    assert "Open Government Licence v.3.0" in text and "Crown copyright and database right 2021" in text
+    assert "English Indices of Deprivation 2025" in text
+
+
+def test_bad_decile_column_is_reported(geo):
+    areas, _ = geo
+    bad = areas.copy()
+    bad.loc[[4, 9], "imd_decile"] = 11
+    with pytest.raises(InputDataError, match=r"column 'imd_decile': deciles must be whole numbers from 1 to 10 \(rows 5, 10"):
+        deprivation_map(bad)
