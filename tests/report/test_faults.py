@@ -1,0 +1,116 @@
+"""Batch faults: timeouts, strict parameters, kill + --resume, reproduction."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import REPO
+from svimpact.cli import main
+from svimpact.exceptions import ParamsError
+from svimpact.report.batch import run_batch
+
+pytestmark = pytest.mark.e2e
+
+
+def _params(tmp: Path, notebook_dir: Path, notebooks, services=("housing_first",), timeout=300) -> Path:
+    names = []
+    for name in services:
+        data = yaml.safe_load((REPO / "params" / f"{name}.yaml").read_text())
+        data["data"] = {k: str((REPO / "params" / v).resolve()) for k, v in data["data"].items()}
+        data["effect"]["n_draws"] = 200
+        (tmp / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        names.append(f"{name}.yaml")
+    batch = {"title": "Faults", "seed": 3, "output_dir": str(tmp / "out"), "notebook_dir": str(notebook_dir),
+             "notebooks": list(notebooks), "services": names, "timeout_seconds": timeout, "jobs": 2}
+    path = tmp / "batch.yaml"
+    path.write_text(yaml.safe_dump(batch, sort_keys=False))
+    return path
+
+
+def _notebook(path: Path, *sources: str, parameters: str | None = None) -> None:
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    params = nbformat.v4.new_code_cell(parameters or "params_path = None\noutput_dir = None\nseed = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(s) for s in sources)]
+    nbformat.write(nb, path)
+
+
+def test_hanging_notebook_times_out_and_others_finish(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "hang.ipynb", "import time\ntime.sleep(600)")
+    _notebook(nbs / "quick.ipynb", "print('fine')")
+    start = time.perf_counter()
+    result = run_batch(_params(tmp_path, nbs, ["hang", "quick"], timeout=10), progress=None)
+    assert time.perf_counter() - start < 120
+    by = {r.job.notebook: r for r in result.results}
+    assert by["quick"].status == "ok"
+    assert by["hang"].status in {"timeout", "failed"} and "Timeout" in by["hang"].error["ename"] + by["hang"].error["evalue"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+
+
+def test_unknown_or_missing_notebook_parameter_is_an_error(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "odd.ipynb", "pass", parameters="params_path = None\noutput_dir = None\nsede = None")
+    with pytest.raises(ParamsError, match=r"odd.ipynb: the cell tagged 'parameters' must declare exactly "
+                                          r"output_dir, params_path, seed; missing seed; unknown sede"):
+        run_batch(_params(tmp_path, nbs, ["odd"]), progress=None)
+
+
+def test_killed_batch_completes_with_resume(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _notebook(nbs / "fast.ipynb", "print('done')")
+    _notebook(nbs / "slow.ipynb", "import time\ntime.sleep(60)")
+    params = _params(tmp_path, nbs, ["fast", "slow"])
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "svimpact.cli", "run", str(params), "--jobs", "2"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    record = out / ".svimpact" / "jobs" / "housing_first__fast.json"
+    deadline = time.time() + 90
+    while not record.exists() and time.time() < deadline:
+        time.sleep(0.5)
+    assert record.exists(), "the fast notebook never finished"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not (out / "index.html").exists() and not (out / "manifest.json").exists()  # nothing looks whole
+    _notebook(nbs / "slow.ipynb", "print('quick now')")  # the slow notebook changed: it must re-run
+    result = run_batch(params, resume=True, progress=None)
+    by = {r.job.notebook: r.status for r in result.results}
+    assert by == {"fast": "skipped", "slow": "ok"}
+    assert result.ok and json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_reproduce_passes_then_names_an_altered_table(tmp_path, capsys):
+    params = _params(tmp_path, REPO / "notebooks", ["additionality"])
+    assert main(["run", str(params)]) == 0
+    manifest = tmp_path / "out" / "manifest.json"
+    assert main(["reproduce", str(manifest)]) == 0
+    assert "reproduced: all" in capsys.readouterr().out
+    table = tmp_path / "out" / "tables" / "housing_first__gross-to-net.csv"
+    table.write_text(table.read_text().replace("after", "AFTER"))
+    assert main(["reproduce", str(manifest)]) == 1
+    assert "tables/housing_first__gross-to-net.csv differs" in capsys.readouterr().out
+
+
+def test_two_runs_give_byte_identical_tables(tmp_path):
+    params = _params(tmp_path, REPO / "notebooks", ["additionality", "targeting"])
+    first = run_batch(params, out=tmp_path / "a", progress=None)
+    second = run_batch(params, out=tmp_path / "b", progress=None)
+    assert first.ok and second.ok
+    a = {p.name: p.read_bytes() for p in (tmp_path / "a" / "tables").iterdir()}
+    b = {p.name: p.read_bytes() for p in (tmp_path / "b" / "tables").iterdir()}
+    assert a and a == b
