@@ -1,0 +1,489 @@
+"""Interactive reach maps that service leads open from a file: one self-contained HTML page.
+
+The page needs no network: the areas are inline SVG paths (projected to British National Grid,
+simplified as a coverage so neighbours still meet), the script and styles are inlined, and a
+Content-Security-Policy forbids every external request. Scroll or use the buttons to zoom, drag
+to pan, hover (or tap) an area for its name, IMD decile and reach.
+
+Disclosure: every count passes through :func:`svimpact.disclosure.protect_counts`. For an area
+whose count is suppressed the page holds only the words ``[c] suppressed (1-7 users)``: no count,
+no rate, no rate band, not even the colour of one. Published counts are rounded by the rule, and
+reach is shown as the band of the legend (e.g. ``10 to 20 per 1,000 residents``) rather than a
+precise rate, because a precise rate times a public population would give back the unrounded
+count.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from svimpact.disclosure import SUPPRESSED, DisclosureRule, get_rule, protect_counts
+from svimpact.exceptions import InputDataError
+from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION
+
+__all__ = ["interactive_map", "write_interactive_map"]
+
+SVG_SIZE = 10_000
+"""Map coordinates are whole numbers with the longer side of the area spanning this many units."""
+
+REQUIRED = ("lsoa_code", "population", "imd_decile")
+
+
+def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: str | DisclosureRule = "nhs-hes",
+                    title: str = "Reach per 1,000 residents", attribution: str = SYNTHETIC_ATTRIBUTION,
+                    per: float = 1000.0, classes: Sequence[float] | None = None, tolerance: float | None = None,
+                    name_column: str = "lsoa_name", borough_label: str | None = "lad_name") -> str:
+    """A self-contained interactive reach map, as an HTML string.
+
+    Parameters
+    ----------
+    areas
+        GeoDataFrame, one row per area, with ``lsoa_code``, ``population`` and ``imd_decile``
+        (``name_column`` and ``borough_label`` are used when present). Any CRS: it is projected to
+        EPSG:27700.
+    users_per_area
+        Users (people or households) per area, indexed by ``lsoa_code``; areas not listed have 0.
+        A code that is not in ``areas`` is an error.
+    boroughs
+        Optional GeoDataFrame of borough outlines, drawn on top and labelled with ``borough_label``.
+    rule
+        Disclosure rule name (see :data:`svimpact.disclosure.RULES`) or a rule object.
+    title, attribution
+        Page title and the attribution lines the boundary and data licences require.
+    per
+        Reach is users per ``per`` residents.
+    classes
+        Band edges for reach; by default six even steps from 0 to the highest shown rate.
+    tolerance
+        Simplification tolerance in metres; by default 1/3000 of the longer side of the map.
+    name_column, borough_label
+        Columns of ``areas`` holding the area name and the borough name.
+
+    Returns
+    -------
+    str
+        The HTML page. Write it with :func:`write_interactive_map`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd  # doctest: +SKIP
+    >>> areas = gpd.read_file("shapefiles/synthetic_city_region_lsoa.gpkg")  # doctest: +SKIP
+    >>> users = pd.read_csv("data/synthetic_households_into_work_participants.csv")["lsoa_code"].value_counts()
+    ... # doctest: +SKIP
+    >>> page = interactive_map(areas, users, title="Households into Work: reach")  # doctest: +SKIP
+    """
+    r = get_rule(rule)
+    areas = _projected(_check_areas(areas), "areas")
+    counts = _counts_for(areas, users_per_area)
+    records, fill_class, legend = _records(areas, counts, r, per, classes, name_column, borough_label)
+    tol = tolerance if tolerance is not None else _default_tolerance(areas)
+    geoms = _simplify(areas.geometry.values, tol)
+    minx, miny, maxx, maxy = areas.total_bounds
+    scale = SVG_SIZE / max(maxx - minx, maxy - miny, 1.0)
+    to_svg = _Transform(minx, maxy, scale)
+    width, height = int(np.ceil((maxx - minx) * scale)), int(np.ceil((maxy - miny) * scale))
+    paths = [f'<path class="a {fill_class[i]} d{records[i]["d"]}" data-i="{i}" d="{to_svg.path(g)}"/>'
+             for i, g in enumerate(geoms)]
+    outline = _borough_svg(boroughs, to_svg, tol, borough_label) if boroughs is not None else ""
+    return _page(title=title, attribution=attribution, rule=r, per=per, legend=legend, records=records,
+                 width=width, height=height, paths="\n".join(paths), outline=outline)
+
+
+def write_interactive_map(path: str | os.PathLike[str], areas, users_per_area: pd.Series, **kwargs) -> Path:
+    """Build :func:`interactive_map` and write it to ``path`` atomically (temporary file, then rename).
+
+    Returns the path written.
+    """
+    page = interactive_map(areas, users_per_area, **kwargs)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh name beside the target ("x": never overwrite); unlike mkstemp it respects the umask.
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(page)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+def _check_areas(areas):
+    if not hasattr(areas, "geometry"):
+        raise InputDataError("areas must be a GeoDataFrame with polygons; read them with geopandas.read_file()")
+    missing = [c for c in REQUIRED if c not in areas.columns]
+    if missing:
+        raise InputDataError(f"areas have no column(s) {missing}; columns are {list(areas.columns)}",
+                             hint="the area file needs one row per LSOA with lsoa_code, population and imd_decile")
+    empty = areas.geometry.isna().to_numpy() | areas.geometry.is_empty.to_numpy()
+    if empty.any():
+        raise InputDataError("areas have missing or empty geometries", column="geometry",
+                             rows=(np.flatnonzero(empty) + 1).tolist())
+    dup = areas["lsoa_code"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise InputDataError("area codes are duplicated", column="lsoa_code", rows=(np.flatnonzero(dup) + 1).tolist(),
+                             hint="keep one row per area (dissolve or drop the duplicates first)")
+    pop = pd.to_numeric(areas["population"], errors="coerce")
+    bad = (pop.isna() | (pop <= 0)).to_numpy()
+    if bad.any():
+        raise InputDataError("population must be a positive number", column="population",
+                             rows=(np.flatnonzero(bad) + 1).tolist())
+    dec = pd.to_numeric(areas["imd_decile"], errors="coerce")
+    bad = (dec.isna() | ~dec.isin(range(1, 11))).to_numpy()
+    if bad.any():
+        raise InputDataError("deciles must be whole numbers from 1 to 10", column="imd_decile",
+                             rows=(np.flatnonzero(bad) + 1).tolist())
+    return areas
+
+
+def _projected(gdf, what: str):
+    if gdf.crs is None:
+        raise InputDataError(f"{what} have no coordinate reference system; set it, e.g. gdf.set_crs('EPSG:27700')")
+    return gdf if gdf.crs.to_epsg() == 27700 else gdf.to_crs("EPSG:27700")
+
+
+def _counts_for(areas, users_per_area: pd.Series) -> np.ndarray:
+    if not isinstance(users_per_area, pd.Series):
+        raise InputDataError("users_per_area must be a pandas Series of counts indexed by lsoa_code",
+                             hint="e.g. participants['lsoa_code'].value_counts()")
+    index = users_per_area.index.astype(str)
+    codes = set(areas["lsoa_code"].astype(str))
+    unknown = sorted(set(index) - codes)
+    if unknown:
+        raise InputDataError(f"{len(unknown)} area code(s) in users_per_area are not in the areas: "
+                             f"{', '.join(unknown[:10])}{' ...' if len(unknown) > 10 else ''}",
+                             hint="check the LSOA vintage (2011 vs 2021 codes) or the area file")
+    if index.duplicated().any():
+        dups = sorted(set(index[index.duplicated()]))
+        raise InputDataError(f"users_per_area lists area codes more than once: {', '.join(dups[:10])}",
+                             hint="sum the counts per lsoa_code first (groupby().sum())")
+    values = pd.to_numeric(pd.Series(users_per_area.to_numpy(), index=index), errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        raise InputDataError(f"users_per_area must hold non-negative counts; bad values for "
+                             f"{', '.join(sorted(values.index[bad])[:10])}")
+    return values.reindex(areas["lsoa_code"].astype(str)).fillna(0).to_numpy(float)
+
+
+# --- records: what the page may show about each area -------------------------------------------
+
+def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: Sequence[float] | None,
+             name_column: str, borough_label: str | None) -> tuple[list[dict], list[str], dict]:
+    published, hidden = protect_counts(counts, r)
+    pop = pd.to_numeric(areas["population"]).to_numpy(float)
+    rate = np.where(hidden, np.nan, counts / pop * per)
+    edges = _classes(rate[~hidden], classes)
+    band = np.clip(np.digitize(rate, edges[1:-1]), 0, len(edges) - 2)
+    labels = [f"{edges[k]:,.4g} to {edges[k + 1]:,.4g}" for k in range(len(edges) - 1)]
+    per_txt = f"per {per:,.0f} residents"
+    suppressed_users = f"{SUPPRESSED} suppressed (1-{r.suppress_max} users)"
+    names = areas[name_column].astype(str) if name_column in areas else areas["lsoa_code"].astype(str)
+    borough = areas[borough_label].astype(str) if borough_label and borough_label in areas else None
+    records, fill = [], []
+    for i, code in enumerate(areas["lsoa_code"].astype(str)):
+        rec = {"c": code, "n": names.iat[i], "b": borough.iat[i] if borough is not None else "",
+               "d": int(areas["imd_decile"].iat[i])}
+        if hidden[i]:
+            rec |= {"u": suppressed_users, "r": f"{SUPPRESSED} suppressed"}
+            fill.append("rs")
+        else:
+            rec |= {"u": _users_text(published[i], r), "r": f"{labels[band[i]]} {per_txt}"}
+            fill.append(f"r{band[i]}")
+        records.append(rec)
+    legend = {"labels": labels, "suppressed": int(hidden.sum()), "zero": int((counts == 0).sum()),
+              "per": per_txt, "suppressed_text": f"{SUPPRESSED} suppressed: 1 to {r.suppress_max} users"}
+    return records, fill, legend
+
+
+def _users_text(value: float, r: DisclosureRule) -> str:
+    n = int(value)
+    if n == 0 or r.round_to <= 1:
+        return f"{n:,} user{'s' if n != 1 else ''}"
+    return f"{n:,} users (rounded to the nearest {r.round_to})"
+
+
+def _classes(shown: np.ndarray, classes: Sequence[float] | None) -> np.ndarray:
+    if classes is not None:
+        edges = np.asarray(sorted(classes), dtype=float)
+        if edges.size < 2:
+            raise InputDataError("classes need at least two band edges, e.g. [0, 10, 20, 40]")
+        return edges
+    top = float(np.max(shown)) if shown.size else 0.0
+    edges = np.unique(np.round(np.linspace(0, top, 6), 1))
+    return edges if edges.size >= 2 else np.array([0.0, max(top, 1.0)])
+
+
+# --- geometry -> SVG ---------------------------------------------------------------------------
+
+def _default_tolerance(areas) -> float:
+    minx, miny, maxx, maxy = areas.total_bounds
+    return max(maxx - minx, maxy - miny) / 3000.0
+
+
+def _simplify(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplify as a coverage (shared edges stay shared) when the areas form one; else each alone."""
+    import shapely
+
+    if tolerance <= 0:
+        return np.asarray(geoms)
+    try:
+        if bool(shapely.coverage_is_valid(geoms)):
+            return np.asarray(shapely.coverage_simplify(geoms, tolerance))
+    except (shapely.errors.GEOSException, ValueError):
+        pass
+    return np.asarray(shapely.simplify(geoms, tolerance, preserve_topology=True))
+
+
+class _Transform:
+    """British National Grid metres to whole-number SVG units (y pointing down), relative path syntax."""
+
+    def __init__(self, x0: float, y0: float, scale: float) -> None:
+        self.x0, self.y0, self.scale = x0, y0, scale
+
+    def points(self, xy: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.rint((xy[:, 0] - self.x0) * self.scale),
+                                np.rint((self.y0 - xy[:, 1]) * self.scale)]).astype(np.int64)
+
+    def ring(self, coords: np.ndarray) -> str:
+        p = self.points(np.asarray(coords)[:, :2])
+        d = np.diff(p, axis=0)
+        d = d[(d != 0).any(axis=1)]
+        if len(d) < 2:
+            return ""
+        steps = " ".join(f"{dx} {dy}" for dx, dy in d[:-1])  # the last step returns to the start: z does it
+        return f"M{p[0, 0]} {p[0, 1]}l{steps}z"
+
+    def path(self, geom) -> str:
+        import shapely
+
+        parts = []
+        for poly in shapely.get_parts(geom):
+            if poly.geom_type != "Polygon":
+                continue
+            parts.append(self.ring(np.asarray(poly.exterior.coords)))
+            parts.extend(self.ring(np.asarray(h.coords)) for h in poly.interiors)
+        return "".join(parts)
+
+    def point(self, x: float, y: float) -> tuple[int, int]:
+        return int(round((x - self.x0) * self.scale)), int(round((self.y0 - y) * self.scale))
+
+
+def _borough_svg(boroughs, to_svg: _Transform, tolerance: float, label: str | None) -> str:
+    if not hasattr(boroughs, "geometry"):
+        raise InputDataError("boroughs must be a GeoDataFrame with polygons; read them with geopandas.read_file()")
+    b = _projected(boroughs, "boroughs")
+    geoms = _simplify(b.geometry.values, tolerance)
+    out = [f'<path class="bo" d="{to_svg.path(g)}"/>' for g in geoms if g is not None and not g.is_empty]
+    if label and label in b:
+        for name, g in zip(b[label].astype(str), b.geometry):
+            pt = g.representative_point()
+            x, y = to_svg.point(pt.x, pt.y)
+            text = html.escape(name.replace(" (synthetic)", ""))
+            out.append(f'<text class="bl" x="{x}" y="{y}">{text}</text>')
+    return "\n".join(out)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def _legend_html(legend: dict) -> tuple[str, str]:
+    import matplotlib as mpl
+
+    n = len(legend["labels"])
+    reach = mpl.colormaps["cividis"].resampled(max(n, 1))
+    deciles = mpl.colormaps["viridis"].resampled(10)
+    reach_css = [f".reach .r{k}{{fill:{mpl.colors.to_hex(reach(k))}}}" for k in range(n)]
+    dec_css = [f".imd .d{k + 1}{{fill:{mpl.colors.to_hex(deciles(k))}}}" for k in range(10)]
+    rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(reach(k))}"></span>{html.escape(lab)}</li>'
+            for k, lab in enumerate(legend["labels"])]
+    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])} '
+                f'({legend["suppressed"]:,} areas)</li>')
+    dec_rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(deciles(k))}"></span>{k + 1}'
+                f'{" (most deprived)" if k == 0 else " (least deprived)" if k == 9 else ""}</li>' for k in range(10)]
+    body = (f'<div class="lg-reach"><h2>Users {html.escape(legend["per"])}</h2><ul>{"".join(rows)}</ul>'
+            f'<p>0 users: {legend["zero"]:,} areas (in the first band)</p></div>'
+            f'<div class="lg-imd"><h2>IMD national decile<br>(1 = most deprived 10% of areas in England)</h2>'
+            f'<ul>{"".join(dec_rows)}</ul></div>')
+    return body, "\n".join(reach_css + dec_css)
+
+
+def _page(*, title: str, attribution: str, rule: DisclosureRule, per: float, legend: dict, records: list[dict],
+          width: int, height: int, paths: str, outline: str) -> str:
+    legend_html, colour_css = _legend_html(legend)
+    data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    attribution_html = "<br>".join(html.escape(line) for line in attribution.splitlines())
+    return _TEMPLATE.format(
+        title=html.escape(title), css=_CSS + colour_css, legend=legend_html, viewbox=_viewbox(width, height),
+        paths=paths, outline=outline, data=data, script=_SCRIPT, attribution=attribution_html,
+        rule=html.escape(rule.describe()), stroke=max(width, height) / 4000,
+    )
+
+
+def _viewbox(width: int, height: int) -> str:
+    """The whole region with a 2% margin, so outlines on the edge are not clipped."""
+    pad = int(round(0.02 * max(width, height)))
+    return f"{-pad} {-pad} {width + 2 * pad} {height + 2 * pad}"
+
+
+_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+script-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<header><h1>{title}</h1>
+<div class="tools" role="toolbar" aria-label="Map controls">
+<label><input type="radio" name="layer" value="reach" checked> Reach</label>
+<label><input type="radio" name="layer" value="imd"> Deprivation (IMD decile)</label>
+<button type="button" data-zoom="in" aria-label="Zoom in">+</button>
+<button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>
+<button type="button" data-zoom="reset">Reset view</button>
+</div></header>
+<main>
+<div id="svm-wrap">
+<svg id="svm-map" class="reach" viewBox="{viewbox}" preserveAspectRatio="xMidYMid meet" role="img"
+ aria-label="{title}" style="--sw:{stroke}">
+<defs><pattern id="svm-hatch" patternUnits="userSpaceOnUse" width="60" height="60" patternTransform="rotate(45)">
+<rect width="60" height="60" fill="#e0e0e0"/><line x1="0" y1="0" x2="0" y2="60" stroke="#666" stroke-width="14"/>
+</pattern></defs>
+<g id="svm-areas">
+{paths}
+</g>
+<g id="svm-boroughs">
+{outline}
+</g>
+</svg>
+<div id="svm-tip" role="status" hidden></div>
+</div>
+<aside id="svm-legend">{legend}</aside>
+</main>
+<footer><p>Scroll or use + and &minus; to zoom, drag to pan, hover or tap an area for details.</p>
+<p>{rule}</p><p>{attribution}</p></footer>
+<script type="application/json" id="svm-data">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#fff}
+header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;padding:.5rem 1rem}
+h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:.85rem;margin:.2rem 0}
+.tools label{margin-right:.6rem;font-size:.9rem}.tools button{font-size:1rem;min-width:2rem;margin-left:.2rem}
+main{display:flex;gap:1rem;padding:0 1rem}
+#svm-wrap{position:relative;flex:1 1 auto;min-width:0}
+#svm-map{width:100%;height:74vh;background:#f4f7fa;border:1px solid #ccc;cursor:grab;touch-action:none}
+#svm-map.dragging{cursor:grabbing}
+.a{stroke:#fff;stroke-width:1;vector-effect:non-scaling-stroke}
+.a.hl{stroke:#d6004c;stroke-width:2.5}
+.reach .rs{fill:url(#svm-hatch)}
+.bo{fill:none;stroke:#000;stroke-width:1.6;vector-effect:non-scaling-stroke;pointer-events:none}
+.bl{font-size:calc(var(--sw) * 60px);font-weight:bold;text-anchor:middle;pointer-events:none;fill:#000;
+ paint-order:stroke;stroke:#fff;stroke-width:calc(var(--sw) * 12px)}
+#svm-tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #444;border-radius:4px;
+ padding:.4rem .6rem;font-size:.85rem;box-shadow:0 2px 6px rgba(0,0,0,.25);max-width:22rem}
+#svm-legend{flex:0 0 15rem;font-size:.85rem}#svm-legend ul{list-style:none;padding:0;margin:.2rem 0}
+#svm-legend li{margin:.15rem 0;display:flex;align-items:center}
+.sw{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.4rem;border:1px solid #999;flex:none}
+.sw.hatch{background:repeating-linear-gradient(45deg,#e0e0e0 0 3px,#666 3px 5px)}
+body:not(.imd-on) .lg-imd,body.imd-on .lg-reach{display:none}
+footer{font-size:.75rem;color:#333;padding:.5rem 1rem}
+"""
+
+_SCRIPT = """(function () {
+  "use strict";
+  var recs = JSON.parse(document.getElementById("svm-data").textContent);
+  var svg = document.getElementById("svm-map"), tip = document.getElementById("svm-tip");
+  var wrap = document.getElementById("svm-wrap");
+  var home = svg.getAttribute("viewBox").split(" ").map(Number), current = null, drag = null;
+  function vb() { return svg.getAttribute("viewBox").split(" ").map(Number); }
+  function setVb(v) { svg.setAttribute("viewBox", v.join(" ")); }
+  function toMap(x, y) {
+    var p = svg.createSVGPoint(); p.x = x; p.y = y;
+    return p.matrixTransform(svg.getScreenCTM().inverse());
+  }
+  function zoom(f, cx, cy) {
+    var v = vb(), w = v[2] * f, h = v[3] * f;
+    if (w < home[2] / 64 || w > home[2] * 2) { return; }
+    if (cx === undefined) { cx = v[0] + v[2] / 2; cy = v[1] + v[3] / 2; }
+    setVb([cx - (cx - v[0]) * f, cy - (cy - v[1]) * f, w, h]);
+  }
+  function line(tag, text) { var e = document.createElement(tag); e.textContent = text; tip.appendChild(e); }
+  function show(i, x, y) {
+    var r = recs[i];
+    tip.replaceChildren();
+    line("strong", r.n + " (" + r.c + ")");
+    if (r.b) { line("div", r.b); }
+    line("div", "IMD decile: " + r.d + " (1 = most deprived 10% in England)");
+    line("div", "Users: " + r.u);
+    line("div", "Reach: " + r.r);
+    tip.hidden = false;
+    var box = wrap.getBoundingClientRect(), left = x - box.left + 14, top = y - box.top + 14;
+    if (left + tip.offsetWidth > box.width) { left = x - box.left - tip.offsetWidth - 14; }
+    if (top + tip.offsetHeight > box.height) { top = y - box.top - tip.offsetHeight - 14; }
+    tip.style.left = Math.max(0, left) + "px"; tip.style.top = Math.max(0, top) + "px";
+  }
+  function highlight(el) {
+    if (current) { current.classList.remove("hl"); }
+    current = el;
+    if (el) { el.classList.add("hl"); el.parentNode.appendChild(el); }
+  }
+  svg.addEventListener("pointermove", function (e) {
+    if (drag) {
+      var s = svg.getScreenCTM().a, v = drag.v;
+      setVb([v[0] - (e.clientX - drag.x) / s, v[1] - (e.clientY - drag.y) / s, v[2], v[3]]);
+      return;
+    }
+    var el = e.target.closest ? e.target.closest("path.a") : null;
+    if (!el) { highlight(null); tip.hidden = true; return; }
+    if (el !== current) { highlight(el); }
+    show(Number(el.getAttribute("data-i")), e.clientX, e.clientY);
+  });
+  svg.addEventListener("pointerleave", function () { if (!drag) { highlight(null); tip.hidden = true; } });
+  svg.addEventListener("pointerdown", function (e) {
+    if (e.pointerType === "mouse" && e.button !== 0) { return; }
+    drag = {x: e.clientX, y: e.clientY, v: vb(), moved: false};
+    svg.classList.add("dragging");
+  });
+  window.addEventListener("pointerup", function (e) {
+    if (!drag) { return; }
+    var tap = Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) < 4;
+    drag = null; svg.classList.remove("dragging");
+    var el = tap && e.target.closest ? e.target.closest("path.a") : null;
+    if (el) { highlight(el); show(Number(el.getAttribute("data-i")), e.clientX, e.clientY); }
+  });
+  svg.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var p = toMap(e.clientX, e.clientY);
+    zoom(e.deltaY < 0 ? 0.8 : 1.25, p.x, p.y);
+  }, {passive: false});
+  document.querySelectorAll("[data-zoom]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var z = b.getAttribute("data-zoom");
+      if (z === "reset") { setVb(home); } else { zoom(z === "in" ? 0.8 : 1.25); }
+    });
+  });
+  document.querySelectorAll("input[name=layer]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      var imd = r.value === "imd" && r.checked;
+      svg.setAttribute("class", imd ? "imd" : "reach");
+      document.body.classList.toggle("imd-on", imd);
+    });
+  });
+}());
+"""
