@@ -7,9 +7,7 @@ matplotlib are resolved on first use (see ``_LAZY`` and tests/test_packaging.py)
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from svimpact._lazy import lazy_exports
 from svimpact._results import Interval
 from svimpact._version import __version__
 from svimpact.disclosure import disclose
@@ -40,13 +38,7 @@ __all__ = sorted(
 )
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'svimpact' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 
 def __dir__() -> list[str]:

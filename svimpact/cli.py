@@ -58,6 +58,19 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from svimpact.io.fetch import fetch, list_files
+
+    if args.list:
+        table = list_files()
+        print(table[["name", "publisher", "pinned", "description"]].to_string(index=False))
+        return 0
+    paths = fetch(args.names or None, cache_dir=args.cache_dir, allow_unpinned=args.allow_unpinned)
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from svimpact.datasets import DEFAULT_SEED
 
@@ -88,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--root", default=".", help="repository root holding data/ and shapefiles/")
     gen.add_argument("--seed", type=int, default=DEFAULT_SEED)
     gen.set_defaults(func=_cmd_generate)
+    fet = dsub.add_parser("fetch", help="download official IoD, ONS lookup and boundary files into a cache, "
+                                        "verifying checksums (the only command that uses the network)")
+    fet.add_argument("names", nargs="*", help="files to fetch (default: every file with a pinned checksum)")
+    fet.add_argument("--cache-dir", help="cache directory (default: $SVIMPACT_DATA_DIR or the user cache)")
+    fet.add_argument("--allow-unpinned", action="store_true",
+                     help="also download files with no pinned checksum, printing the sha256 to pin")
+    fet.add_argument("--list", action="store_true", help="list the files the registry knows and exit")
+    fet.set_defaults(func=_cmd_fetch)
     return parser
 
 

@@ -20,7 +20,9 @@ def test_environment_yml_matches_pyproject() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     wanted = {_name(r): r for r in project["dependencies"] + project["optional-dependencies"]["test"]}
     env = yaml.safe_load((REPO / "environment.yml").read_text())
-    listed = {_name(r): r for r in env["dependencies"] if isinstance(r, str) and not r.startswith("python")}
+    entries = [r for r in env["dependencies"] if isinstance(r, str)]
+    entries += [r for d in env["dependencies"] if isinstance(d, dict) for r in d.get("pip", [])]
+    listed = {_name(r): r for r in entries if _name(r) not in {"python", "pip"}}
     assert set(listed) == set(wanted), (
         f"environment.yml and pyproject.toml drifted: only in pyproject {sorted(set(wanted) - set(listed))}, "
         f"only in environment.yml {sorted(set(listed) - set(wanted))}"
