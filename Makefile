@@ -8,10 +8,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install demo test test-fast lab data validate benchmarks clean
+.PHONY: help install demo demo-lcr test test-fast lab data validate benchmarks clean
 
 help:
 	@echo "make demo       - install (first time) and run the Year One batch on the bundled synthetic data"
+	@echo "make demo-lcr   - the same batch on real Liverpool City Region geography (DATA_DIR=../shared/reference-data)"
 	@echo "make test       - install (first time) and run every test, notebooks included"
 	@echo "make lab        - start JupyterLab in the project environment"
 	@echo "make data       - regenerate the bundled synthetic data (deterministic)"
@@ -32,6 +33,13 @@ demo: install
 	$(BIN)/svimpact run params/year_one.yaml; status=$$?; \
 	echo "make demo: the Year One batch took $$(( $$(date +%s) - start )) s (exit status $$status)"; \
 	echo "make demo: open reports/year-one/index.html"; exit $$status
+
+DATA_DIR ?= ../shared/reference-data
+demo-lcr: install
+	@start=$$(date +%s); \
+	$(BIN)/svimpact data lcr --data-dir $(DATA_DIR) --out work/lcr && \
+	$(BIN)/svimpact run params/year_one_lcr.yaml; status=$$?; \
+	echo "make demo-lcr: took $$(( $$(date +%s) - start )) s (exit status $$status)"; exit $$status
 
 test: install
 	@start=$$(date +%s); \

@@ -58,6 +58,17 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lcr(args: argparse.Namespace) -> int:
+    from svimpact.datasets.real_areas import prepare_lcr
+
+    manifest = prepare_lcr(args.data_dir, args.out, seed=args.seed)
+    print(f"real LCR geography with SYNTHETIC records written to {Path(args.out).resolve()} "
+          f"({len(manifest['files'])} files; derived from open data: do not commit)")
+    for note in manifest["conversion_notes"]:
+        print(f"note: {note}")
+    return 0
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from svimpact.io.fetch import fetch, list_files
 
@@ -101,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--root", default=".", help="repository root holding data/ and shapefiles/")
     gen.add_argument("--seed", type=int, default=DEFAULT_SEED)
     gen.set_defaults(func=_cmd_generate)
+    lcr = dsub.add_parser("lcr", help="build real Liverpool City Region geography with SYNTHETIC records "
+                                      "(for params/year_one_lcr.yaml)")
+    lcr.add_argument("--data-dir", required=True,
+                     help="folder laid out like ../shared/reference-data (IoD2025, ONS lookups, boundaries)")
+    lcr.add_argument("--out", default="work/lcr", help="where to write (default: work/lcr, ignored by git)")
+    lcr.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    lcr.set_defaults(func=_cmd_lcr)
     fet = dsub.add_parser("fetch", help="download official IoD, ONS lookup and boundary files into a cache, "
                                         "verifying checksums (the only command that uses the network)")
     fet.add_argument("names", nargs="*", help="files to fetch (default: every file with a pinned checksum)")

@@ -43,7 +43,7 @@ def _decorate(ax, attribution: str, extent_m: float) -> None:
     y0, y1 = ax.get_ylim()
     nice = [500, 1000, 2000, 5000, 10_000, 20_000, 50_000]
     bar = max(n for n in nice if n <= extent_m / 4) if extent_m / 4 >= 500 else 500
-    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    bx, by = x1 - 0.04 * (x1 - x0) - bar, y0 + 0.03 * (y1 - y0)
     ax.plot([bx, bx + bar], [by, by], color="black", lw=3, solid_capstyle="butt")
     ax.text(bx + bar / 2, by + 0.015 * (y1 - y0), f"{bar / 1000:g} km", ha="center", va="bottom", fontsize=8)
     ax.annotate("N", xy=(0.96, 0.95), xytext=(0.96, 0.85), xycoords="axes fraction", ha="center", va="center",

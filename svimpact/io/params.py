@@ -112,6 +112,7 @@ class ServiceParams(_Strict):
     description: str
     seed: int = 20261121
     synthetic: bool = False
+    map_attribution: str | None = None  # attribution printed on maps; default: synthetic or ONS/MHCLG lines
     data: DataFiles
     id_column: str
     area_column: str = "lsoa_code"
@@ -121,7 +122,18 @@ class ServiceParams(_Strict):
     adjustments: Adjustments = Adjustments()
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
+    exclude_invalid_rows: bool = False
+    pseudonymise: bool = True
+    date_format: str = "auto"
+    date_order: list[tuple[str, str]] = Field(default_factory=list)
     source_file: Path | None = Field(None, exclude=True)
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v: str) -> str:
+        if v not in ("auto", "iso", "dmy", "excel") and "%" not in v:
+            raise ValueError("date_format must be auto, iso, dmy, excel or a strftime pattern such as '%d %b %Y'")
+        return v
 
 
 class BatchParams(_Strict):
