@@ -58,34 +58,16 @@ class EffectSettings(_Strict):
     n_draws: int = Field(2000, ge=100, le=1_000_000)
 
 
-class Adjustment(_Strict):
-    """A single additionality adjustment with its evidence."""
+class Valuation(_Strict):
+    """How net additional outcomes are valued (HM Treasury Green Book)."""
 
-    value: float
-    evidence: Literal["comparison group", "survey", "geography", "benchmark", "assumption"] = "assumption"
-    source: str
-    sms_level: int | None = Field(None, ge=1, le=5)
-
-
-class Adjustments(_Strict):
-    leakage: Adjustment | None = None
-    displacement: Adjustment | None = None
-    substitution: Adjustment | None = None
-    multiplier: Adjustment | None = None
-
-    @field_validator("leakage", "displacement", "substitution")
-    @classmethod
-    def _share(cls, v: Adjustment | None) -> Adjustment | None:
-        if v is not None and not 0.0 <= v.value <= 1.0:
-            raise ValueError(f"a share must lie in [0, 1]; got {v.value}")
-        return v
-
-    @field_validator("multiplier")
-    @classmethod
-    def _mult(cls, v: Adjustment | None) -> Adjustment | None:
-        if v is not None and v.value < 0:
-            raise ValueError(f"a multiplier must be >= 0; got {v.value}")
-        return v
+    unit_values: list[str] = Field(min_length=1)
+    value_file: Path | None = None  # default: svimpact's library, params/values/unit_values.yaml
+    deflator_file: Path | None = None
+    price_year: str | None = None
+    years: int = Field(10, ge=1, le=100)
+    schedule: Literal["standard", "health"] = "standard"
+    n_draws: int = Field(10_000, ge=100, le=1_000_000)
 
 
 class Targeting(_Strict):
@@ -119,7 +101,8 @@ class ServiceParams(_Strict):
     cost_column: str | None = None
     outcome: Outcome
     effect: EffectSettings = EffectSettings()
-    adjustments: Adjustments = Adjustments()
+    adjustments: dict[str, Any] = Field(default_factory=dict)  # the ledger; validated by Ledger.from_mapping
+    valuation: Valuation | None = None
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
     exclude_invalid_rows: bool = False
@@ -127,6 +110,12 @@ class ServiceParams(_Strict):
     date_format: str = "auto"
     date_order: list[tuple[str, str]] = Field(default_factory=list)
     source_file: Path | None = Field(None, exclude=True)
+
+    def ledger(self):
+        """The additionality ledger of this service (``svimpact.estimators.ledger.Ledger``)."""
+        from svimpact.estimators.ledger import Ledger
+
+        return Ledger.from_mapping(self.adjustments, file=str(self.source_file) if self.source_file else None)
 
     @field_validator("date_format")
     @classmethod
@@ -224,7 +213,17 @@ def load_service_params(path: str | Path, *, check_files: bool = True) -> Servic
         for key, p in files.items():
             if p is not None and not p.is_file():
                 raise ParamsError(f"file not found: {p}", file=str(path), key=f"data.{key}")
-    return params.model_copy(update={"data": DataFiles(**files), "source_file": path})
+    update: dict[str, Any] = {"data": DataFiles(**files), "source_file": path}
+    if params.valuation is not None:
+        v = params.valuation
+        extra = {k: _resolve(base, getattr(v, k)) for k in ("value_file", "deflator_file") if getattr(v, k)}
+        for key, p in extra.items():
+            if check_files and not p.is_file():
+                raise ParamsError(f"file not found: {p}", file=str(path), key=f"valuation.{key}")
+        update["valuation"] = v.model_copy(update=extra)
+    loaded = params.model_copy(update=update)
+    loaded.ledger()  # validate the ledger now: errors name the file and the key path
+    return loaded
 
 
 def load_batch_params(path: str | Path) -> BatchParams:

@@ -1,6 +1,6 @@
 """Reports: publishing tables and figures, the batch runner, the chapter and its manifest."""
 
-from svimpact.report.publish import Figure, Publisher
-from svimpact.report.tables import ledger_table
+from svimpact.report.publish import Figure, PublishedTable, Publisher
+from svimpact.report.tables import limitations
 
-__all__ = ["Figure", "Publisher", "ledger_table"]
+__all__ = ["Figure", "PublishedTable", "Publisher", "limitations"]

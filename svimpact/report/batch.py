@@ -144,9 +144,9 @@ def _unchanged(out: Path, job: Job) -> bool:
 def _prepare_output(out_dir: Path, resume: bool) -> None:
     """Clear the last run's outputs (all of them, unless resuming). A run in progress has no
     index.html or manifest.json, so a crash never leaves a chapter that looks whole."""
-    for stale in ("index.html", "manifest.json"):
+    for stale in ("index.html", "manifest.json", "year-one.docx"):
         (out_dir / stale).unlink(missing_ok=True)
-    for sub in ("notebooks", "tables", "figures", ".svimpact"):
+    for sub in ("notebooks", "tables", "figures", "maps", "audit", "headlines", ".svimpact"):
         if not resume:
             shutil.rmtree(out_dir / sub, ignore_errors=True)
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -203,7 +203,7 @@ def run_batch(
     With ``resume=True``, notebooks whose notebook file, service params, input files, seed and
     svimpact version are unchanged since they last succeeded in ``out`` are not run again.
     """
-    from svimpact.report.chapter import build_chapter
+    from svimpact.report.chapter import build_chapter, write_docx
     from svimpact.report.manifest import write_manifest
 
     say = progress or (lambda _msg: None)
@@ -234,8 +234,9 @@ def run_batch(
                 _write_record(out_dir, res)
                 say(f"[{i}/{len(todo)}] {res.describe()}")
     ordered = tuple(results[j] for j in planned)
-    chapter = build_chapter(batch, out_dir, ordered)
     manifest = write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start)
+    chapter = build_chapter(batch, out_dir, ordered)
+    write_docx(chapter)
     result = BatchResult(batch, out_dir, ordered, chapter, manifest)
     failed = [r for r in ordered if not r.ok]
     if failed:

@@ -1,24 +1,31 @@
-"""Assemble executed notebooks into one self-contained HTML chapter with the code hidden.
+"""Assemble executed notebooks into the Year One chapter: one self-contained HTML file and a Word copy.
 
-The page has no scripts and no external requests: styles are inline and every figure is embedded
-as a data URI, so ``index.html`` stands alone (e-mail it, archive it, open it offline).
+The page has no scripts and makes no requests: styles are inline and every figure is embedded as a
+data URI, so ``index.html`` stands alone (e-mail it, archive it, open it offline). Structure: a
+summary up front (from the headlines the notebooks record), one section per service, then
+appendices on methods, disclosure control and provenance. Tables and figures are numbered in
+order. The Word file (``year-one.docx``) is converted from the same HTML by pandoc.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import re
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from svimpact._version import __version__
-from svimpact.io.params import BatchParams, load_service_params
+from svimpact.disclosure import get_rule
+from svimpact.io.params import BatchParams, ServiceParams, load_service_params
 from svimpact.report.publish import atomic_write_bytes
 
-__all__ = ["build_chapter", "notebook_body"]
+__all__ = ["DOCX_NAME", "build_chapter", "notebook_body", "write_docx"]
 
+DOCX_NAME = "year-one.docx"
 NOTEBOOK_TITLES = {
     "additionality": "Additionality: what the service added",
     "targeting": "Targeting: who the service reached",
@@ -29,18 +36,41 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-
 padding:0 1.2rem;color:#1b1b1b;line-height:1.5}
 h1{font-size:1.9rem;margin-bottom:.2rem}h2{border-bottom:3px solid #0b5394;padding-bottom:.2rem;margin-top:2.5rem}
 h3{color:#0b5394;margin-top:2rem}
-table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}th,td{border:1px solid #c8c8c8;padding:.25rem .55rem;
-text-align:right}th{background:#eef3f8}td:first-child,th:first-child{text-align:left}
-figure{margin:1rem 0}figcaption{font-size:.9rem;color:#444;margin-top:.3rem}
+table{border-collapse:collapse;margin:.4rem 0 .8rem;font-size:.9rem}th,td{border:1px solid #c8c8c8;
+padding:.25rem .55rem;text-align:right;vertical-align:top}th{background:#eef3f8}
+td:first-child,th:first-child{text-align:left}
+.svimpact-caption,figcaption{font-size:.9rem;color:#333;font-weight:600;margin:.8rem 0 .2rem}
+.svimpact-note{font-size:.85rem;color:#555;margin-top:0}
+figure{margin:1rem 0}
 .banner{padding:.8rem 1rem;border-radius:4px;margin:1rem 0}
 .synthetic{background:#fff4ce;border:1px solid #d8b600}.incomplete{background:#fde7e9;border:2px solid #b00020}
-.meta{color:#555;font-size:.9rem}nav ul{columns:2}
-.jp-OutputArea-output pre,.output_stderr{display:none}
+.meta{color:#555;font-size:.9rem}code{font-size:.85rem;word-break:break-all}
+"""
+
+METHODS_HTML = """
+<p>Net additional impact follows the HCA <em>Additionality Guide</em> (fourth edition, 2014):
+AI = GI &times; (1 &minus; DW) &times; (1 &minus; L) &times; (1 &minus; Dp) &times; (1 &minus; S) &times; M, where GI is
+gross impact, DW deadweight, L leakage, Dp displacement, S substitution and M the composite
+multiplier; the full form subtracts a separately estimated reference case.</p>
+<p>Deadweight is estimated from a comparison group of eligible people who were not served: the
+counterfactual outcome rate of participants is estimated by regression adjustment, inverse
+probability weighting or doubly robust (augmented IPW) estimation on observed characteristics
+(statsmodels), and deadweight is the counterfactual rate divided by the observed rate. Evidence
+strength is graded on the Maryland Scientific Methods Scale (What Works Centre for Local Economic
+Growth): comparisons with controls or matching on observables are level 2.</p>
+<p>Uncertainty is carried by seeded Monte Carlo simulation: the estimator's draws of deadweight and
+the distributions given for every other adjustment are combined draw by draw, and intervals are
+percentiles of the results (HM Treasury <em>Green Book</em> and <em>Magenta Book</em> guidance on
+sensitivity and uncertainty).</p>
+<p>Targeting uses the English Indices of Deprivation at LSOA level (MHCLG): users' decile profile
+against the population; the Core20 share (NHS England Core20PLUS5); reach per 1,000 residents with
+Wilson score intervals; the slope and relative indices of inequality computed as OHID/PHE do
+(PHEindicatormethods), with simulation intervals; and the concentration index (Wagstaff).</p>
 """
 
 
 def notebook_body(path: Path) -> str:
-    """The outputs of an executed notebook as HTML: code, prompts and stderr hidden."""
+    """The outputs of an executed notebook as HTML: code, prompts, stderr and errors hidden."""
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(path, as_version=4)
@@ -60,13 +90,95 @@ def notebook_body(path: Path) -> str:
     return body
 
 
+def _headlines(out_dir: Path) -> pd.DataFrame:
+    rows = [json.loads(p.read_text()) for p in sorted((out_dir / "headlines").glob("*.json"))]
+    return pd.DataFrame(rows, columns=["service", "key", "label", "text", "order", "interval"])
+
+
+def _summary(services: Sequence[ServiceParams], out_dir: Path) -> str:
+    heads = _headlines(out_dir)
+    if heads.empty:
+        return "<p>No headline figures were recorded (see the sections below).</p>"
+    labels = heads.sort_values(["order", "label"]).drop_duplicates("key")[["key", "label"]]
+    header = "".join(f"<th>{html.escape(sp.title)}</th>" for sp in services)
+    rows = []
+    for key, label in labels.itertuples(index=False):
+        cells = []
+        for sp in services:
+            hit = heads[(heads.service == sp.service) & (heads.key == key)]
+            cells.append(f"<td>{html.escape(hit.text.iloc[0]) if len(hit) else '&ndash;'}</td>")
+        rows.append(f"<tr><th scope='row'>{html.escape(label)}</th>{''.join(cells)}</tr>")
+    return (f"<div class='svimpact-table'><p class='svimpact-caption'>Headline results by service</p>"
+            f"<table><thead><tr><th>Measure</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+            "<p class='svimpact-note'>Intervals are 95% intervals. Counts are rounded or suppressed under the "
+            "disclosure rules in Appendix B.</p>")
+
+
+def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> str:
+    items = "".join(f"<li><strong>{html.escape(sp.title)}</strong>: {html.escape(get_rule(sp.disclosure.rule).describe())}</li>"
+                    for sp in services)
+    audits = [pd.read_csv(p) for p in sorted((out_dir / "audit").glob("*.csv"))]
+    if audits:
+        audit = pd.concat(audits, ignore_index=True)
+        counts = audit.groupby(["table", "reason"]).size().reset_index(name="cells withheld")
+        table = counts.to_html(index=False, border=0)
+        audit_html = (f"<div class='svimpact-table'><p class='svimpact-caption'>Cells withheld from published "
+                      f"tables, by table and reason</p>{table}</div>")
+    else:
+        audit_html = "<p>No cell needed to be withheld.</p>"
+    return (f"<p>Every published table and map passes through svimpact's disclosure module. Rules applied:</p>"
+            f"<ul>{items}</ul><p>Rates and percentages are computed from unrounded counts and withheld with "
+            f"them; tables with totals receive secondary suppression. Published outputs contain no person "
+            f"identifiers or postcodes.</p>{audit_html}")
+
+
+def _provenance_appendix(out_dir: Path) -> str:
+    path = out_dir / "manifest.json"
+    if not path.is_file():
+        return "<p>No manifest was written.</p>"
+    m = json.loads(path.read_text())
+    git = m.get("git", {})
+    commit = (git.get("commit") or "not a git checkout") + (" (with local changes)" if git.get("dirty") else "")
+    facts = [("svimpact version", m.get("svimpact_version")), ("git commit", commit), ("Python", m.get("python")),
+             ("seed", m.get("seed")), ("run status", m.get("status")), ("run time (s)", m.get("elapsed_seconds"))]
+    rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts)
+    files = [("params", k, v) for k, v in m.get("params", {}).items()] + \
+            [("input", k, v) for k, v in m.get("inputs", {}).items()]
+    file_rows = "".join(f"<tr><td>{kind}</td><td><code>{html.escape(Path(k).name)}</code></td>"
+                        f"<td><code>{v}</code></td></tr>" for kind, k, v in files)
+    nb_rows = "".join(f"<tr><td>{html.escape(n['service'])}</td><td>{html.escape(n['notebook'])}</td>"
+                      f"<td>{html.escape(n['status'])}</td><td>{n['seconds']}</td></tr>" for n in m.get("notebooks", []))
+    return (f"<div class='svimpact-table'><p class='svimpact-caption'>Run facts</p><table>{rows}</table></div>"
+            f"<div class='svimpact-table'><p class='svimpact-caption'>Params and input files (sha256)</p>"
+            f"<table><thead><tr><th>kind</th><th>file</th><th>sha256</th></tr></thead>{file_rows}</table></div>"
+            f"<div class='svimpact-table'><p class='svimpact-caption'>Notebooks run</p><table><thead><tr>"
+            f"<th>service</th><th>notebook</th><th>status</th><th>seconds</th></tr></thead>{nb_rows}</table></div>"
+            f"<p>Re-run and compare every table and figure with <code>svimpact reproduce manifest.json</code>.</p>")
+
+
+def _number(page: str) -> str:
+    """Number table captions and figure captions in order of appearance."""
+    counters = {"table": 0, "figure": 0}
+
+    def table(match: re.Match) -> str:
+        counters["table"] += 1
+        return f"{match.group(0)}Table {counters['table']}. "
+
+    def figure(match: re.Match) -> str:
+        counters["figure"] += 1
+        return f"{match.group(0)}Figure {counters['figure']}. "
+
+    page = re.sub(r"<p class=.svimpact-caption.>", table, page)
+    return re.sub(r"<figcaption>", figure, page)
+
+
 def build_chapter(batch: BatchParams, out_dir: Path, results: Sequence) -> Path:
     """Write ``out_dir/index.html`` from the executed notebooks in ``results``."""
     services = [load_service_params(p, check_files=False) for p in batch.services]
     by_key = {(r.job.service, r.job.notebook): r for r in results}
     failed = [r for r in results if not r.ok]
-    parts: list[str] = []
-    nav = []
+    parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{_summary(services, out_dir)}</section>"]
+    nav = ["<li><a href='#summary'>Summary</a></li>"]
     for sp in services:
         nav.append(f"<li><a href='#{sp.service}'>{html.escape(sp.title)}</a></li>")
         parts.append(f"<section id='{sp.service}'><h2>{html.escape(sp.title)}</h2>"
@@ -81,25 +193,52 @@ def build_chapter(batch: BatchParams, out_dir: Path, results: Sequence) -> Path:
                 why = html.escape(res.describe()) if res is not None else "not run"
                 parts.append(f"<div class='banner incomplete'><strong>This section is missing:</strong> {why}</div>")
         parts.append("</section>")
+    appendices = [("appendix-methods", "Appendix A: Methods and sources", METHODS_HTML),
+                  ("appendix-disclosure", "Appendix B: Disclosure control", _disclosure_appendix(services, out_dir)),
+                  ("appendix-provenance", "Appendix C: Provenance", _provenance_appendix(out_dir))]
+    for anchor, title, body in appendices:
+        nav.append(f"<li><a href='#{anchor}'>{title}</a></li>")
+        parts.append(f"<section id='{anchor}'><h2>{title}</h2>{body}</section>")
     banners = []
     if any(sp.synthetic for sp in services):
-        banners.append("<div class='banner synthetic'><strong>SYNTHETIC DATA.</strong> Every figure in this "
-                       "chapter is computed from synthetic records generated by svimpact for demonstration; "
-                       "none describes real people, places or services.</div>")
+        banners.append("<div class='banner synthetic'><strong>SYNTHETIC DATA.</strong> The service records behind "
+                       "this chapter are synthetic, generated by svimpact for demonstration; they describe no "
+                       "real people or services.</div>")
     if failed:
         items = "".join(f"<li>{html.escape(r.describe())}</li>" for r in failed)
         banners.append(f"<div class='banner incomplete'><strong>INCOMPLETE CHAPTER.</strong> "
                        f"{len(failed)} of {len(results)} notebooks failed; their sections are missing.<ul>{items}</ul></div>")
+    source = Path(batch.source_file).name if batch.source_file else ""
     page = f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(batch.title)}</title><style>{CSS}</style></head>
 <body><header><h1>{html.escape(batch.title)}</h1>
-<p class="meta">Built by svimpact {__version__} on {date.today().isoformat()} from
-<code>{html.escape(Path(batch.source_file).name if batch.source_file else '')}</code>; seed {batch.seed}.
-Provenance: <code>manifest.json</code> beside this file.</p>
-{''.join(banners)}<nav><h2>Contents</h2><ul>{''.join(nav)}</ul></nav></header>
+<p class="meta">Built by svimpact {__version__} from <code>{html.escape(source)}</code> with seed {batch.seed}.
+Provenance: Appendix C and <code>manifest.json</code> beside this file.</p>
+{''.join(banners)}<nav><p><strong>Contents</strong></p><ul>{''.join(nav)}</ul></nav></header>
 <main>{''.join(parts)}</main></body></html>
 """
     path = out_dir / "index.html"
-    atomic_write_bytes(path, page.encode("utf-8"))
+    atomic_write_bytes(path, _number(page).encode("utf-8"))
     return path
+
+
+def write_docx(html_path: Path, docx_path: Path | None = None) -> Path:
+    """Convert the HTML chapter to Word with pandoc (pypandoc-binary); same text, tables and figures."""
+    import os
+    import tempfile
+
+    import pypandoc
+
+    docx_path = docx_path or html_path.with_name(DOCX_NAME)
+    fd, tmp = tempfile.mkstemp(suffix=".docx", dir=docx_path.parent)
+    os.close(fd)
+    try:
+        pypandoc.convert_file(str(html_path), "docx", outputfile=tmp,
+                              extra_args=["--resource-path", str(html_path.parent), "--quiet"])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, docx_path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return docx_path

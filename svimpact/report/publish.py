@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,7 @@ import pandas as pd
 
 from svimpact.disclosure import DisclosedTable, disclose
 
-__all__ = ["Figure", "Publisher", "atomic_write_bytes"]
+__all__ = ["Figure", "PublishedTable", "Publisher", "atomic_write_bytes"]
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -56,6 +57,22 @@ class Figure:
         )
 
 
+@dataclass(frozen=True)
+class PublishedTable:
+    """A disclosure-checked table with its caption, as the notebook and the chapter show it."""
+
+    disclosed: DisclosedTable
+    caption: str
+    path: Path | None = None
+
+    def to_publish(self) -> pd.DataFrame:
+        return self.disclosed.to_publish()
+
+    def _repr_html_(self) -> str:
+        return (f"<div class='svimpact-table'><p class='svimpact-caption'>{html.escape(self.caption)}</p>"
+                f"{self.disclosed._repr_html_()}</div>")
+
+
 class Publisher:
     """Publishes one service's tables and figures into a report directory."""
 
@@ -78,10 +95,12 @@ class Publisher:
         rates: Mapping[str, tuple[str, str | None, float]] | None = None,
         label: str | None = None,
         total_label: str | None = None,
-    ) -> DisclosedTable:
-        """Disclosure-check ``frame``, write it as CSV, and return it for display.
+        caption: str | None = None,
+    ) -> PublishedTable:
+        """Disclosure-check ``frame``, write it as CSV (and its audit log), and return it for display.
 
         A :class:`DisclosedTable` (from a result's ``published_table()``) is written as it is.
+        ``caption`` defaults to ``name``; the chapter numbers captions in order.
         """
         if isinstance(frame, DisclosedTable):
             safe = frame
@@ -96,7 +115,36 @@ class Publisher:
                     table[col] = [v if isinstance(v, str) or pd.isna(v) else float(f"{v:.6g}") for v in table[col]]
             table.to_csv(buf, index=False, lineterminator="\n")
             atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
-        return safe
+            audit = self._path("audit", name, ".csv")
+            if safe.audit:
+                audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
+                atomic_write_bytes(audit, audit_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return PublishedTable(safe, caption or name[:1].upper() + name[1:], path)
+
+    def interactive_map(self, areas, users_per_area: pd.Series, name: str, **kwargs):
+        """Write a self-contained interactive reach map to ``maps/`` and return a link to show.
+
+        Counts pass through the disclosure rule (see :mod:`svimpact.geo.webmap`).
+        """
+        from IPython.display import HTML
+
+        from svimpact.geo.webmap import write_interactive_map
+
+        path = self._path("maps", name, ".html")
+        if path is None:
+            return HTML("<p class='svimpact-note'>(The interactive map is written when the batch runs.)</p>")
+        write_interactive_map(path, areas, users_per_area, rule=self.rule, **kwargs)
+        return HTML(f"<p>Interactive map (opens offline in any browser): "
+                    f"<a href='maps/{html.escape(path.name)}'>{html.escape(path.name)}</a></p>")
+
+    def headline(self, key: str, label: str, text: str, *, interval=None, order: int = 50) -> None:
+        """Record a headline figure for the chapter's summary (rendered text, plus its Interval)."""
+        path = self._path("headlines", key, ".json")
+        if path is None:
+            return
+        record = {"service": self.service, "key": key, "label": label, "text": text, "order": order,
+                  "interval": interval.to_dict() if interval is not None else None}
+        atomic_write_bytes(path, (json.dumps(record, indent=1) + "\n").encode("utf-8"))
 
     def figure(self, fig, name: str, *, alt: str, caption: str) -> Figure:
         """Save a matplotlib figure as PNG (deterministic bytes) and return it for display."""

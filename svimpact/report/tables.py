@@ -1,32 +1,48 @@
-"""Tables the chapter shows that are assembled from params and results (never recomputed)."""
+"""Text and tables the chapter shows that are assembled from params and results (never recomputed)."""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Sequence
 
 from svimpact.io.params import ServiceParams
 
-__all__ = ["ledger_table"]
-
-SMS = {1: "1 (no comparison group)", 2: "2 (controls or matching)", 3: "3 (before/after with comparison)",
-       4: "4 (quasi-random variation)", 5: "5 (randomised)"}
+__all__ = ["limitations"]
 
 
-def ledger_table(params: ServiceParams, effect=None) -> pd.DataFrame:
-    """The additionality ledger: each adjustment, its value, how it was obtained and its source."""
-    rows = []
+def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
+    """Plain-English limitations of one service's evaluation, as a Markdown bullet list.
+
+    Built from the results themselves: evidence strength, estimator warnings, which adjustments
+    rest on low-confidence assumptions, and where unit values come from.
+    """
+    items: list[str] = []
+    if params.synthetic:
+        items.append("The service records are synthetic: the figures demonstrate the method and describe no real "
+                     "people or services.")
     if effect is not None:
-        rows.append({
-            "adjustment": "deadweight",
-            "value": effect.deadweight.format(pct=True),
-            "evidence": f"comparison group ({effect.method})",
-            "source": f"estimated from {params.data.comparison.name} against {params.data.participants.name}",
-            "Maryland SMS level": SMS.get(effect.sms_level, str(effect.sms_level)),
-        })
-    for name, adj in params.adjustments:
-        if adj is None:
-            continue
-        value = f"{adj.value:.2f}" if name == "multiplier" else f"{adj.value * 100:.1f}%"
-        rows.append({"adjustment": name, "value": value, "evidence": adj.evidence, "source": adj.source,
-                     "Maryland SMS level": SMS.get(adj.sms_level, "not graded") if adj.sms_level else "not graded"})
-    return pd.DataFrame(rows)
+        items.append(
+            f"Deadweight comes from a comparison group matched on observed characteristics (Maryland Scientific "
+            f"Methods Scale level {effect.sms_level}). People who were served may differ in ways the records do "
+            "not capture, such as motivation or the judgement of the referring worker; if so, deadweight is "
+            "mis-estimated and the net additional figures with it.")
+        items += [f"Estimator check: {w}" for w in effect.warnings]
+    ledger = params.ledger()
+    weak = [name.replace("_", " ") for name, entry in ledger.entries.items()
+            if not entry.default and entry.evidence is not None and entry.evidence.method == "assumption"]
+    if weak:
+        items.append(f"These adjustments rest on assumptions rather than evidence: {', '.join(weak)}. "
+                     "Their ranges are carried into every interval, and the switching values show how far each "
+                     "would have to move to change the conclusion.")
+    for v in values:
+        if getattr(v, "second_hand", False):
+            items.append(f"The unit value '{v.name}' ({v.source.strip()}) was seen only second-hand and is in "
+                         f"{v.price_year} prices; check it against the source before relying on the value figures.")
+    if appraisal is not None:
+        settings = appraisal.settings
+        if not settings.get("deflator"):
+            items.append("No GDP deflator series was supplied, so values stay in their own price year; supply "
+                         "HM Treasury's series (params/values/gdp_deflator.TEMPLATE.yaml) to express them in "
+                         "current prices.")
+        items.append("Benefits are counted only within the appraisal period and only for the outcome evaluated; "
+                     "other outcomes of the service (for example on health or offending) are not valued here.")
+    return "\n".join(f"- {item}" for item in items)

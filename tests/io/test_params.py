@@ -43,8 +43,19 @@ def test_missing_key_is_named(tmp_path):
 
 
 def test_share_outside_unit_interval(tmp_path):
-    path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(value=1.2))
-    with pytest.raises(ParamsError, match=r"key 'adjustments.displacement': a share must lie in \[0, 1\]; got 1.2"):
+    def mutate(d):
+        d["adjustments"]["substitution"]["value"] = 1.2
+    path = _variant(tmp_path, mutate)
+    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.substitution.*1.2"):
+        load_service_params(path)
+
+
+def test_unknown_ledger_entry_and_distribution(tmp_path):
+    path = _variant(tmp_path, lambda d: d["adjustments"].update(deadweigth=d["adjustments"].pop("deadweight")))
+    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.deadweigth': unknown key; did you mean 'deadweight'"):
+        load_service_params(path)
+    path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(dist="triangle"))
+    with pytest.raises(ParamsError, match=r"hf.yaml: .*adjustments.displacement.*triangle.*triangular"):
         load_service_params(path)
 
 

@@ -1,0 +1,213 @@
+"""Input checks and design matrices for the comparison-group estimators.
+
+Everything a user can get wrong about the data frame is caught here, once, with a message that
+names the column, the rows and the fix. The estimators downstream work on plain numpy arrays.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from svimpact.exceptions import InputDataError
+
+__all__ = ["Design", "check_columns", "binary_column", "build_design"]
+
+
+@dataclass(frozen=True, eq=False)
+class Design:
+    """Numeric arrays behind one estimate.
+
+    ``X`` has an intercept in column 0 followed by ``names`` (covariates, categorical ones
+    one-hot encoded with the first level, in sorted order, dropped as reference).
+    """
+
+    y: np.ndarray
+    t: np.ndarray
+    X: np.ndarray
+    names: tuple[str, ...]
+    binary_outcome: bool
+    n_dropped: int
+
+
+def _row_numbers(mask: np.ndarray) -> list[int]:
+    return [int(i) + 1 for i in np.flatnonzero(mask)]
+
+
+def check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise a helpful error when ``data`` is not a DataFrame or lacks one of ``columns``."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputDataError(
+            f"expected a pandas DataFrame, got {type(data).__name__}",
+            hint="pass the participant and comparison records as one DataFrame",
+        )
+    for col in columns:
+        if col not in data.columns:
+            close = difflib.get_close_matches(str(col), [str(c) for c in data.columns], n=1)
+            hint = f"did you mean '{close[0]}'?" if close else (
+                f"the columns are: {', '.join(map(str, data.columns[:20]))}"
+            )
+            raise InputDataError("not found in the data", column=str(col), hint=hint)
+
+
+def missing_mask(data: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Rows with a missing value in any of ``columns``."""
+    return data[list(columns)].isna().to_numpy().any(axis=1)
+
+
+def raise_on_missing(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Raise naming the first column with missing values and its rows."""
+    for col in columns:
+        mask = data[col].isna().to_numpy()
+        if mask.any():
+            raise InputDataError(
+                f"has {int(mask.sum())} missing value(s)",
+                column=col,
+                rows=_row_numbers(mask),
+                hint="fill or remove these rows first, or pass dropna=True to drop them "
+                "(the count dropped is recorded in the result)",
+            )
+
+
+def binary_column(data: pd.DataFrame, column: str, role: str) -> np.ndarray:
+    """A 0/1 column as a float array; anything else is an error naming the bad rows."""
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float)
+    if not pd.api.types.is_numeric_dtype(s):
+        bad = _row_numbers(~s.isin([0, 1]).to_numpy())
+        raise InputDataError(
+            f"must be coded 0/1 ({role}) but holds text values such as {s.iloc[bad[0] - 1]!r}",
+            column=column,
+            rows=bad,
+            hint="recode it as 1 = participant, 0 = comparison",
+        )
+    v = s.to_numpy(dtype=float)
+    bad_mask = ~np.isin(v, (0.0, 1.0))
+    if bad_mask.any():
+        values = sorted(set(v[bad_mask].tolist()))[:5]
+        raise InputDataError(
+            f"must be coded 0/1 ({role}) but holds {values}",
+            column=column,
+            rows=_row_numbers(bad_mask),
+            hint="recode it as 1 = participant, 0 = comparison",
+        )
+    return v
+
+
+def outcome_array(data: pd.DataFrame, column: str) -> tuple[np.ndarray, bool]:
+    """The outcome as floats and whether it is binary (only 0 and 1)."""
+    s = data[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float), True
+    if not pd.api.types.is_numeric_dtype(s):
+        raise InputDataError(
+            f"the outcome must be numeric (or 0/1) but has dtype {s.dtype}",
+            column=column,
+            hint="convert it to numbers, e.g. 1 = sustained, 0 = not",
+        )
+    y = s.to_numpy(dtype=float)
+    if not np.isfinite(y).all():
+        raise InputDataError(
+            "has infinite values", column=column, rows=_row_numbers(~np.isfinite(y))
+        )
+    return y, bool(np.isin(y, (0.0, 1.0)).all())
+
+
+def _encode(s: pd.Series, column: str) -> tuple[np.ndarray, list[str]]:
+    """One covariate as numeric columns (one-hot, reference level dropped, for text)."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        v = s.to_numpy(dtype=float)
+        if not np.isfinite(v).all():
+            raise InputDataError(
+                "has infinite values", column=column, rows=_row_numbers(~np.isfinite(v))
+            )
+        if np.ptp(v) == 0:
+            raise InputDataError(
+                f"has no variation (every row is {v[0]:g}), so it cannot be adjusted for",
+                column=column,
+                hint="remove it from covariates",
+            )
+        return v[:, None], [column]
+    levels = sorted(pd.unique(s.astype(str)))
+    if len(levels) < 2:
+        raise InputDataError(
+            f"has no variation (every row is {levels[0]!r}), so it cannot be adjusted for",
+            column=column,
+            hint="remove it from covariates",
+        )
+    codes = s.astype(str).to_numpy()
+    cols = [(codes == lev).astype(float) for lev in levels[1:]]
+    return np.column_stack(cols), [f"{column}[{lev}]" for lev in levels[1:]]
+
+
+def covariate_matrix(
+    data: pd.DataFrame, covariates: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
+    """Covariates as a numeric matrix (no intercept) and its column names."""
+    blocks: list[np.ndarray] = [np.empty((len(data), 0))]
+    names: list[str] = []
+    for col in covariates:
+        block, labels = _encode(data[col], col)
+        blocks.append(block)
+        names.extend(labels)
+    return np.hstack(blocks), names
+
+
+def _check_rank(X: np.ndarray, names: Sequence[str]) -> None:
+    """Raise naming a covariate that is a linear combination of the others."""
+    if X.shape[1] <= 1:
+        return
+    Xs = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    Xs[:, 0] = 1.0
+    r = np.linalg.qr(Xs, mode="r")
+    diag = np.abs(np.diag(r))
+    tol = diag.max() * max(X.shape) * np.finfo(float).eps * 1e3
+    bad = np.flatnonzero(diag < tol)
+    if bad.size:
+        name = names[bad[0] - 1]
+        raise InputDataError(
+            "is a linear combination of the other covariates (or of the intercept)",
+            column=name.split("[")[0],
+            hint=f"remove '{name}' or the covariate it duplicates",
+        )
+
+
+def build_design(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    dropna: bool,
+) -> Design:
+    """Check the inputs and return the numeric design for the estimators."""
+    covariates = list(covariates)
+    check_columns(data, [outcome, treatment, *covariates])
+    if len(set(covariates)) != len(covariates) or {outcome, treatment} & set(covariates):
+        raise InputDataError(
+            "covariates must be distinct and must not include the outcome or treatment column",
+            hint=f"got covariates={covariates}",
+        )
+    cols = [outcome, treatment, *covariates]
+    n_dropped = 0
+    if dropna:
+        mask = missing_mask(data, cols)
+        n_dropped = int(mask.sum())
+        data = data.loc[~mask]
+    else:
+        raise_on_missing(data, cols)
+    t = binary_column(data, treatment, "treatment")
+    if t.sum() == 0 or t.sum() == len(t):
+        which = "participants (1)" if t.sum() == 0 else "comparison units (0)"
+        raise InputDataError(f"has no {which}", column=treatment,
+                             hint="the estimators need both groups")
+    y, binary = outcome_array(data, outcome)
+    Z, names = covariate_matrix(data, covariates)
+    X = np.column_stack([np.ones(len(y)), Z])
+    _check_rank(X, names)
+    return Design(y, t, X, tuple(names), binary, n_dropped)

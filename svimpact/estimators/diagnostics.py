@@ -1,0 +1,192 @@
+"""Checks a user can trust: balance table, love plot, overlap plot and placebo checks."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svimpact._results import ResultMixin
+from svimpact.estimators._balance import BALANCE_THRESHOLD
+from svimpact.estimators._effect_result import EffectEstimate
+from svimpact.estimators.effects import estimate_effect
+from svimpact.exceptions import ParamsError
+
+__all__ = ["PlaceboResult", "balance_table", "love_plot", "overlap_plot", "placebo_check"]
+
+# Okabe-Ito colour-blind-safe palette.
+_BLUE, _ORANGE, _GREY = "#0072B2", "#E69F00", "#999999"
+
+
+def balance_table(estimate: EffectEstimate) -> pd.DataFrame:
+    """Standardised mean differences before and after adjustment, with a pass/fail flag.
+
+    ``balanced`` is True when |SMD after| (or before, for methods that do not reweight) is at
+    most 0.1 (Austin 2009).
+    """
+    table = estimate.balance.copy()
+    col = "smd_after" if table["smd_after"].notna().any() else "smd_before"
+    table["balanced"] = table[col].abs() <= BALANCE_THRESHOLD
+    return table
+
+
+def love_plot(estimate: EffectEstimate):  # noqa: ANN201 - matplotlib Figure
+    """Dot plot of |standardised mean differences| before and after, one row per covariate."""
+    import matplotlib.pyplot as plt
+
+    table = estimate.balance
+    fig, ax = plt.subplots(figsize=(6, 0.4 * len(table) + 1.5))
+    ypos = np.arange(len(table))[::-1]
+    ax.scatter(table["smd_before"].abs(), ypos, color=_ORANGE, marker="o", label="before")
+    if table["smd_after"].notna().any():
+        ax.scatter(table["smd_after"].abs(), ypos, color=_BLUE, marker="s", label="after")
+    ax.axvline(BALANCE_THRESHOLD, color=_GREY, linestyle="--", label="0.1 threshold")
+    ax.set_yticks(ypos, table["covariate"])
+    ax.set_xlabel("absolute standardised mean difference")
+    ax.set_title(f"Covariate balance ({estimate.method})")
+    ax.legend(loc="lower right", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def overlap_plot(estimate: EffectEstimate, bins: int = 40):  # noqa: ANN201 - matplotlib Figure
+    """Histograms (densities) of propensity scores for participants and comparison units."""
+    import matplotlib.pyplot as plt
+
+    if estimate.overlap is None:
+        raise ParamsError(
+            f"method {estimate.method!r} has no propensity score; overlap plots need "
+            "'regression', 'psm', 'ipw' or 'aipw'", key="method",
+        )
+    ov = estimate.overlap
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    edges = np.linspace(0, 1, bins + 1)
+    ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,
+            label=f"comparison (n={len(ov.scores_comparison):,})")
+    ax.hist(ov.scores_treated, bins=edges, density=True, alpha=0.6, color=_BLUE,
+            label=f"participants (n={len(ov.scores_treated):,})")
+    ax.set_xlabel("propensity score")
+    ax.set_ylabel("density")
+    ax.set_title(f"Propensity overlap: {ov.n_off_support:,} participants off support")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+_TESTS = {
+    "fake_treatment": (
+        "Placebo (fake treatment): a random subset of the comparison group was labelled as "
+        "participants and the estimator re-run (propensity model re-fitted each time). The true "
+        "effect is zero, so about {nominal:.0%} of intervals should exclude zero. This tests "
+        "that the estimator and its intervals behave on data like yours. It does NOT test for "
+        "selection on unobservables among real participants: the fake participants were chosen "
+        "at random, so hidden differences between real participants and the comparison group "
+        "are invisible to it."
+    ),
+    "fake_outcome": (
+        "Placebo (fake outcome): the estimator was re-run with '{fake}' - something the "
+        "programme cannot have changed - as the outcome. An interval excluding zero means the "
+        "adjusted groups still differ, a warning sign of selection bias. It does NOT prove the "
+        "real estimate is unbiased: selection may act on the real outcome and not on '{fake}'."
+    ),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PlaceboResult(ResultMixin):
+    """Placebo estimates (true effect zero) and how many intervals exclude zero."""
+
+    kind: str
+    method: str
+    estimates: pd.DataFrame
+    level: float
+    description: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    _title = "Placebo check"
+
+    @property
+    def rejection_rate(self) -> float:
+        """Share of placebo intervals that exclude zero (expected: 1 - level)."""
+        return float(self.estimates["excludes_zero"].mean())
+
+    def to_frame(self) -> pd.DataFrame:
+        e = self.estimates
+        return pd.DataFrame({
+            "kind": [self.kind], "method": [self.method], "replicates": [len(e)],
+            "mean_placebo_att": [float(e["att"].mean())],
+            "share_excluding_zero": [self.rejection_rate],
+            "expected_share": [1 - self.level],
+        })
+
+    def _notes(self) -> list[str]:
+        return [self.description]
+
+
+def placebo_check(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    method: str = "aipw",
+    kind: str = "fake_treatment",
+    fake_outcome: str | None = None,
+    n_placebos: int = 20,
+    seed: int = 0,
+    **kwargs: Any,
+) -> PlaceboResult:
+    """Re-run ``estimate_effect`` where the true effect is known to be zero.
+
+    ``kind="fake_treatment"`` draws ``n_placebos`` random pseudo-participant groups from the
+    comparison group (as many as there are participants, at most half the comparison group);
+    ``kind="fake_outcome"`` uses the column ``fake_outcome`` (e.g. the outcome measured before
+    the programme) as the outcome, with the real treatment. ``kwargs`` go to
+    ``estimate_effect``. The result's text says what the check does and does not test.
+    """
+    if kind not in _TESTS:
+        raise ParamsError(f"unknown kind {kind!r}; choose one of {', '.join(_TESTS)}", key="kind")
+    level = kwargs.get("level", 0.95)
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind == "fake_outcome":
+            if fake_outcome is None:
+                raise ParamsError("kind='fake_outcome' needs fake_outcome='<column>'",
+                                  key="fake_outcome")
+            covs = [c for c in covariates if c != fake_outcome]
+            est = estimate_effect(data, outcome=fake_outcome, treatment=treatment,
+                                  covariates=covs, method=method, seed=seed, **kwargs)
+            rows.append(_row(est))
+        else:
+            rows = _fake_treatments(data, outcome, treatment, covariates, method, n_placebos,
+                                    seed, kwargs)
+    desc = _TESTS[kind].format(nominal=1 - level, fake=fake_outcome)
+    return PlaceboResult(kind, method, pd.DataFrame(rows), level, desc,
+                         {"seed": seed, "n_placebos": n_placebos, "fake_outcome": fake_outcome})
+
+
+def _fake_treatments(data: pd.DataFrame, outcome: str, treatment: str,
+                     covariates: Sequence[str], method: str, n: int, seed: int,
+                     kwargs: dict[str, Any]) -> list[dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    comp = data.loc[data[treatment] == 0].reset_index(drop=True)
+    n_fake = int(min((data[treatment] == 1).sum(), len(comp) // 2))
+    rows = []
+    for i in range(n):
+        fake = np.zeros(len(comp), dtype=int)
+        fake[rng.choice(len(comp), n_fake, replace=False)] = 1
+        df = comp.assign(**{treatment: fake})
+        est = estimate_effect(df, outcome=outcome, treatment=treatment, covariates=covariates,
+                              method=method, seed=seed + i + 1, **kwargs)
+        rows.append(_row(est))
+    return rows
+
+
+def _row(est: EffectEstimate) -> dict[str, float]:
+    return {"att": est.att.value, "lower": est.att.lower, "upper": est.att.upper,
+            "excludes_zero": not est.att.contains(0.0)}

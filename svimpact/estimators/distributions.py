@@ -1,0 +1,514 @@
+"""Parameter distributions: the small spec types every uncertain assumption is written in.
+
+Each type is a frozen dataclass with a central value ``point`` and a vectorised
+``sample(n, rng)``. Parse one from a YAML-like mapping with :func:`parse_distribution`::
+
+    {"dist": "triangular", "low": 0.1, "mode": 0.2, "high": 0.4}
+
+=============  ===============================  =====================================
+``dist``       keys                             ``point``
+=============  ===============================  =====================================
+fixed          value                            value
+uniform        low, high                        midpoint
+triangular     low, mode, high                  mode
+pert           low, mode, high                  mode (Beta-PERT, shape 4)
+beta           successes, failures [, prior]    successes / (successes + failures)
+=============  ===============================  =====================================
+
+:class:`Draws` carries the draws of an estimator (for example a comparison-group estimate of
+deadweight); it is built in code, not in YAML. Any object with a ``to_distribution()`` method
+returning a :class:`Distribution` is accepted wherever a distribution is (see
+:func:`as_distribution`): that is the interface the comparison-group estimators implement.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from svimpact.exceptions import ParamsError
+
+__all__ = [
+    "DISTRIBUTIONS",
+    "BetaCounts",
+    "Distribution",
+    "Draws",
+    "Fixed",
+    "Pert",
+    "Triangular",
+    "Uniform",
+    "as_distribution",
+    "check_kind",
+    "draw_all",
+    "parse_distribution",
+    "resolve_seed",
+    "rng_for",
+]
+
+Kind = Literal["share", "nonnegative", "any"]
+
+
+class Distribution(ABC):
+    """Base class: a parameter's central value and how to draw from it."""
+
+    name: ClassVar[str] = ""
+
+    @property
+    @abstractmethod
+    def point(self) -> float:
+        """The central value used for the point estimate."""
+
+    @abstractmethod
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` independent draws as a float array of shape ``(n,)``."""
+
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take."""
+
+    def bounds(self, level: float = 0.95) -> tuple[float, float]:
+        """Low and high values for sensitivity (tornado) analysis: the stated range."""
+        return self.support()
+
+    @property
+    def is_fixed(self) -> bool:
+        return False
+
+    def describe(self) -> str:
+        return f"{self.name}"
+
+
+@dataclass(frozen=True)
+class Fixed(Distribution):
+    """A known value: every draw equals ``value``."""
+
+    value: float
+    name: ClassVar[str] = "fixed"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _number(self.value, "value"))
+
+    @property
+    def point(self) -> float:
+        return self.value
+
+    @property
+    def is_fixed(self) -> bool:
+        return True
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return np.full(n, self.value)
+
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+    def describe(self) -> str:
+        return f"fixed {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Uniform(Distribution):
+    """Every value in ``[low, high]`` equally likely; point = midpoint."""
+
+    low: float
+    high: float
+    name: ClassVar[str] = "uniform"
+
+    def __post_init__(self) -> None:
+        _check_order(self, ("low", "high"))
+
+    @property
+    def point(self) -> float:
+        return (self.low + self.high) / 2
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def describe(self) -> str:
+        return f"uniform {self.low:g} to {self.high:g}"
+
+
+@dataclass(frozen=True)
+class Triangular(Distribution):
+    """Triangular on ``[low, high]`` peaking at ``mode``; point = mode."""
+
+    low: float
+    mode: float
+    high: float
+    name: ClassVar[str] = "triangular"
+
+    def __post_init__(self) -> None:
+        _check_order(self, ("low", "mode", "high"))
+
+    @property
+    def point(self) -> float:
+        return self.mode
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        if self.low == self.high:
+            return np.full(n, self.low)
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def describe(self) -> str:
+        return f"triangular {self.low:g} / {self.mode:g} / {self.high:g}"
+
+
+@dataclass(frozen=True)
+class Pert(Distribution):
+    """Beta-PERT on ``[low, high]`` with most likely value ``mode`` (shape 4); point = mode.
+
+    ``a = 1 + 4 (mode - low) / (high - low)``, ``b = 1 + 4 (high - mode) / (high - low)``; the
+    mean is ``(low + 4 mode + high) / 6`` (Vose, *Risk Analysis*, 3rd ed. 2008, section 9.1.4).
+    """
+
+    low: float
+    mode: float
+    high: float
+    name: ClassVar[str] = "pert"
+
+    def __post_init__(self) -> None:
+        _check_order(self, ("low", "mode", "high"))
+
+    @property
+    def point(self) -> float:
+        return self.mode
+
+    @property
+    def mean(self) -> float:
+        return (self.low + 4 * self.mode + self.high) / 6
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        width = self.high - self.low
+        if width == 0:
+            return np.full(n, self.low)
+        a = 1 + 4 * (self.mode - self.low) / width
+        b = 1 + 4 * (self.high - self.mode) / width
+        return self.low + width * rng.beta(a, b, n)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def describe(self) -> str:
+        return f"PERT {self.low:g} / {self.mode:g} / {self.high:g}"
+
+
+@dataclass(frozen=True)
+class BetaCounts(Distribution):
+    """A share estimated from counts: Beta(successes + prior, failures + prior).
+
+    ``prior=0.5`` is the Jeffreys prior. Counts may be fractional (survey answers weighted for
+    partial deadweight). ``point`` is the observed share ``successes / (successes + failures)``.
+    """
+
+    successes: float
+    failures: float
+    prior: float = 0.5
+    name: ClassVar[str] = "beta"
+
+    def __post_init__(self) -> None:
+        for key in ("successes", "failures", "prior"):
+            value = _number(getattr(self, key), key)
+            if value < 0:
+                raise ParamsError(f"{key} must be >= 0 (got {value:g})", key=key)
+            object.__setattr__(self, key, value)
+        if self.successes + self.failures <= 0:
+            raise ParamsError("successes + failures must be > 0", key="successes")
+        if self.prior == 0 and (self.successes == 0 or self.failures == 0):
+            raise ParamsError("prior must be > 0 when a count is 0", key="prior")
+
+    @property
+    def point(self) -> float:
+        return self.successes / (self.successes + self.failures)
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.beta(self.successes + self.prior, self.failures + self.prior, n)
+
+    def support(self) -> tuple[float, float]:
+        return (0.0, 1.0)
+
+    def bounds(self, level: float = 0.95) -> tuple[float, float]:
+        from scipy.stats import beta
+
+        a, b = self.successes + self.prior, self.failures + self.prior
+        lo, hi = beta.ppf([(1 - level) / 2, (1 + level) / 2], a, b)
+        return (float(lo), float(hi))
+
+    def describe(self) -> str:
+        return f"beta from counts {self.successes:g} / {self.failures:g}"
+
+
+@dataclass(frozen=True, eq=False)
+class Draws(Distribution):
+    """The draws of an estimator (bootstrap or posterior); ``sample`` resamples them.
+
+    ``point`` defaults to the median of the draws; pass the estimator's own point estimate.
+    ``source`` says which estimator made them (recorded in the ledger).
+    """
+
+    values: np.ndarray
+    point_value: float | None = None
+    source: str = "estimator draws"
+    name: ClassVar[str] = "draws"
+    _sorted: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        arr = np.asarray(self.values, dtype=float).ravel()
+        if arr.size == 0:
+            raise ParamsError("Draws needs at least one draw", key="values")
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            raise ParamsError(f"{bad.size} draws are not finite (NaN or inf)", key="values")
+        arr.setflags(write=False)
+        object.__setattr__(self, "values", arr)
+        object.__setattr__(self, "_sorted", np.sort(arr))
+
+    @property
+    def point(self) -> float:
+        return float(np.median(self.values)) if self.point_value is None else self.point_value
+
+    @classmethod
+    def from_estimate(cls, estimate: Any, attribute: str = "deadweight") -> Draws:
+        """The draws of a comparison-group estimate (``svimpact.estimators.effects``).
+
+        Reads ``estimate.draws.<attribute>`` and the point value ``estimate.<attribute>.value``.
+        """
+        draws = getattr(getattr(estimate, "draws", None), attribute, None)
+        if draws is None:
+            raise ParamsError(f"{type(estimate).__name__} has no draws.{attribute}",
+                              key=attribute)
+        arr = np.asarray(draws, dtype=float)
+        if arr.size and np.all(np.isnan(arr)):
+            raise ParamsError(
+                f"the estimate's {attribute} share is not defined (all draws are NaN, e.g. a "
+                "negative or zero observed outcome); use a survey or benchmark instead",
+                key=attribute)
+        point = getattr(getattr(estimate, attribute, None), "value", None)
+        method = getattr(estimate, "method", type(estimate).__name__)
+        return cls(arr, None if point is None else float(point), f"{method} estimate")
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        if self.values.size == 1:
+            return np.full(n, self.values[0])
+        return self.values[rng.integers(0, self.values.size, n)]
+
+    def support(self) -> tuple[float, float]:
+        return (float(self._sorted[0]), float(self._sorted[-1]))
+
+    def bounds(self, level: float = 0.95) -> tuple[float, float]:
+        lo, hi = np.quantile(self._sorted, [(1 - level) / 2, (1 + level) / 2])
+        return (float(lo), float(hi))
+
+    def describe(self) -> str:
+        return f"{self.values.size} draws ({self.source})"
+
+
+DISTRIBUTIONS: dict[str, tuple[type[Distribution], tuple[str, ...], tuple[str, ...]]] = {
+    "fixed": (Fixed, ("value",), ()),
+    "uniform": (Uniform, ("low", "high"), ()),
+    "triangular": (Triangular, ("low", "mode", "high"), ()),
+    "pert": (Pert, ("low", "mode", "high"), ()),
+    "beta": (BetaCounts, ("successes", "failures"), ("prior",)),
+}
+"""Distribution name -> (class, required keys, optional keys), as written in params YAML."""
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ParamsError(f"expected a number, got {value!r}", key=key)
+    out = float(value)
+    if not math.isfinite(out):
+        raise ParamsError(f"expected a finite number, got {value!r}", key=key)
+    return out
+
+
+def _check_order(obj: Distribution, keys: tuple[str, ...]) -> None:
+    values = [_number(getattr(obj, k), k) for k in keys]
+    for k, v in zip(keys, values):
+        object.__setattr__(obj, k, v)
+    for i in range(len(values) - 1):
+        if values[i] > values[i + 1]:
+            shown = ", ".join(f"{k}={v:g}" for k, v in zip(keys, values))
+            raise ParamsError(
+                f"{obj.name} needs {' <= '.join(keys)} (got {shown})", key=keys[i + 1]
+            )
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def parse_distribution(
+    spec: Any, *, key: str = "", file: str | None = None, extra_keys: tuple[str, ...] = ()
+) -> Distribution:
+    """Build a :class:`Distribution` from a number or a YAML-like mapping.
+
+    Parameters
+    ----------
+    spec
+        A number (fixed), a :class:`Distribution` (returned as is), ``{"value": x}``, or
+        ``{"dist": name, ...keys}`` (see the module table).
+    key
+        The key path of ``spec`` in its file, used in error messages (``adjustments.deadweight``).
+    file
+        The file ``spec`` came from, for error messages.
+    extra_keys
+        Keys the caller handles itself (for example ``evidence``); ignored here.
+
+    Raises
+    ------
+    ParamsError
+        Unknown distribution name (the message lists the valid names), a missing or unknown key,
+        or a non-numeric or out-of-order value; the error names the file and the full key path.
+    """
+    if isinstance(spec, Distribution):
+        return spec
+    if not isinstance(spec, Mapping):
+        try:
+            return Fixed(_number(spec, key))
+        except ParamsError as exc:
+            raise ParamsError(_bare(exc), file=file, key=key) from None
+    body = {k: v for k, v in spec.items() if k not in extra_keys}
+    name = body.pop("dist", "fixed" if "value" in body else None)
+    if name is None:
+        raise ParamsError(
+            "give either 'value' (a fixed number) or 'dist' with its keys "
+            f"(valid dist names: {', '.join(DISTRIBUTIONS)})",
+            file=file,
+            key=key,
+        )
+    if not isinstance(name, str) or name.lower() not in DISTRIBUTIONS:
+        raise ParamsError(
+            f"unknown distribution {name!r}; valid names are {', '.join(DISTRIBUTIONS)}"
+            + _suggest(str(name).lower(), list(DISTRIBUTIONS)),
+            file=file,
+            key=_join(key, "dist"),
+        )
+    cls, required, optional = DISTRIBUTIONS[name.lower()]
+    for k in body:
+        if k not in required + optional:
+            allowed = list(required + optional + extra_keys)
+            raise ParamsError(
+                f"unknown key for a {name} distribution; expected {', '.join(allowed)}"
+                + _suggest(str(k), allowed),
+                file=file,
+                key=_join(key, str(k)),
+            )
+    missing = [k for k in required if k not in body]
+    if missing:
+        raise ParamsError(
+            f"a {name} distribution needs {', '.join(required)}; missing {', '.join(missing)}",
+            file=file,
+            key=_join(key, missing[0]),
+        )
+    try:
+        args = {k: _number(v, k) for k, v in body.items()}
+        return cls(**args)
+    except ParamsError as exc:
+        raise ParamsError(_bare(exc), file=file, key=_join(key, exc.key or "")) from None
+
+
+def _bare(exc: ParamsError) -> str:
+    """The message of ``exc`` without its 'key ...:' prefix (so it can be re-keyed)."""
+    text = str(exc)
+    prefix = f"key '{exc.key}': " if exc.key else ""
+    return text[len(prefix):] if prefix and text.startswith(prefix) else text
+
+
+def as_distribution(value: Any, *, key: str = "") -> Distribution:
+    """A number, a Distribution, or an estimate, as a Distribution.
+
+    Estimates: an object with ``to_distribution()`` (survey results), or one whose ``draws``
+    has an attribute named ``key`` (comparison-group estimates: ``deadweight=estimate``).
+    """
+    if isinstance(value, Distribution):
+        return value
+    to_dist = getattr(value, "to_distribution", None)
+    if callable(to_dist):
+        out = to_dist()
+        if not isinstance(out, Distribution):
+            raise ParamsError("to_distribution() did not return a Distribution", key=key)
+        return out
+    if isinstance(value, Mapping):
+        return parse_distribution(value, key=key)
+    if key and hasattr(getattr(value, "draws", None), key):
+        return Draws.from_estimate(value, key)
+    try:
+        return Fixed(_number(value, key))
+    except ParamsError:
+        raise ParamsError(
+            f"expected a number or a distribution (Fixed, Uniform, Triangular, Pert, "
+            f"BetaCounts, Draws), got {value!r}",
+            key=key,
+        ) from None
+
+
+def check_kind(
+    dist: Distribution, kind: Kind, *, key: str, file: str | None = None
+) -> Distribution:
+    """Check that every draw of ``dist`` lies in the range its kind allows.
+
+    ``share``: ``[0, 1]``; ``nonnegative``: ``>= 0``; ``any``: no check.
+    """
+    lo, hi = dist.support()
+    if kind == "share" and (lo < 0 or hi > 1):
+        raise ParamsError(
+            f"a share must lie in [0, 1], but this {dist.describe()} reaches "
+            f"{lo:g} to {hi:g}; write shares as fractions (0.2, not 20)",
+            file=file,
+            key=key,
+        )
+    if kind == "nonnegative" and lo < 0:
+        raise ParamsError(
+            f"must be >= 0, but this {dist.describe()} reaches {lo:g}", file=file, key=key
+        )
+    return dist
+
+
+def rng_for(seed_entropy: int, name: str) -> np.random.Generator:
+    """The random stream of parameter ``name`` under seed ``seed_entropy``.
+
+    Each parameter gets its own stream (spawned from the seed and a hash of the name), so adding
+    or removing one parameter does not change the draws of the others.
+    """
+    import zlib
+
+    seq = np.random.SeedSequence(seed_entropy, spawn_key=(zlib.crc32(name.encode("utf-8")),))
+    return np.random.default_rng(seq)
+
+
+def resolve_seed(seed: int | None) -> int:
+    """``seed`` itself, or fresh entropy (recorded in results so the run can be repeated)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParamsError(f"seed must be a non-negative integer or None, got {seed!r}", key="seed")
+    return int(seed)
+
+
+def draw_all(
+    dists: Mapping[str, Distribution], n: int, seed_entropy: int
+) -> dict[str, np.ndarray]:
+    """``n`` draws of every distribution, each from its own named stream (fixed: a constant)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParamsError(f"n_draws must be a positive integer, got {n!r}", key="n_draws")
+    return {
+        name: (np.full(n, d.point) if d.is_fixed else d.sample(int(n), rng_for(seed_entropy, name)))
+        for name, d in dists.items()
+    }

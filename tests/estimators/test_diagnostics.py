@@ -1,0 +1,85 @@
+"""Tests for svimpact.estimators.diagnostics (balance, plots, placebo)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from svimpact.datasets.simulate import simulate_programme
+from svimpact.estimators.diagnostics import (
+    balance_table,
+    love_plot,
+    overlap_plot,
+    placebo_check,
+)
+from svimpact.estimators.effects import estimate_effect
+from svimpact.exceptions import ParamsError
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate_programme(300, 1500, seed=21)
+
+
+@pytest.fixture(scope="module")
+def est(sim):
+    return estimate_effect(sim.data, outcome="outcome", treatment="treated",
+                           covariates=sim.covariates, method="ipw")
+
+
+def test_balance_table_flags(est):
+    table = balance_table(est)
+    assert table["balanced"].all()
+    assert (table["smd_before"].abs() > 0.1).any()
+
+
+def test_love_plot_structure(est):
+    fig = love_plot(est)
+    ax = fig.axes[0]
+    ypos = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    assert ypos["x1"] > ypos["benefit_type[UC]"]  # first covariate at the top
+    assert len(ax.collections) == 2  # before and after
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(0.1)
+
+
+def test_overlap_plot(est):
+    fig = overlap_plot(est)
+    assert "participants off support" in fig.axes[0].get_title()
+
+
+def test_overlap_plot_needs_score(sim):
+    diff = estimate_effect(sim.data, outcome="outcome", treatment="treated",
+                           covariates=sim.covariates, method="difference")
+    with pytest.raises(ParamsError, match="no propensity score"):
+        overlap_plot(diff)
+
+
+def test_placebo_fake_treatment(sim):
+    res = placebo_check(sim.data, outcome="outcome", treatment="treated",
+                        covariates=sim.covariates, method="aipw", n_placebos=20, seed=3)
+    assert len(res.estimates) == 20
+    assert abs(res.estimates["att"].mean()) < 0.1
+    assert res.rejection_rate <= 0.2
+    text = str(res)
+    assert "does NOT test" in text and "re-run" in text
+
+
+def test_placebo_fake_outcome(sim):
+    df = sim.data.assign(prior=sim.data.x1 + np.random.default_rng(0).normal(size=len(sim.data)))
+    res = placebo_check(df, outcome="outcome", treatment="treated",
+                        covariates=sim.covariates, kind="fake_outcome", fake_outcome="prior",
+                        method="ipw")
+    assert len(res.estimates) == 1
+    assert "'prior'" in res.description
+
+
+def test_placebo_unknown_kind(sim):
+    with pytest.raises(ParamsError, match="unknown kind 'fake'; choose one of fake_treatment"):
+        placebo_check(sim.data, outcome="outcome", treatment="treated",
+                      covariates=sim.covariates, kind="fake")
