@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install demo demo-lcr test test-fast lab data validate benchmarks clean
+.PHONY: help install lock demo demo-lcr test test-fast lab data validate benchmarks clean
 
 help:
 	@echo "make demo       - install (first time) and run the Year One batch on the bundled synthetic data"
@@ -19,12 +19,13 @@ help:
 	@echo "make validate   - check params and data without running the notebooks"
 	@echo "make benchmarks - run the speed and memory benchmarks"
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@start=$$(date +%s); \
 	$(PYTHON) -m venv $(VENV) && \
 	$(BIN)/python -m pip install --quiet --upgrade pip && \
-	$(BIN)/python -m pip install --quiet -e '.[test]' && \
-	touch $@ && echo "make: installed svimpact into $(VENV) in $$(( $$(date +%s) - start )) s"
+	$(BIN)/python -m pip install --quiet -r requirements.lock && \
+	$(BIN)/python -m pip install --quiet --no-deps -e . && \
+	touch $@ && echo "make: installed svimpact (locked versions) into $(VENV) in $$(( $$(date +%s) - start )) s"
 
 install: $(VENV)/.installed
 
@@ -60,6 +61,12 @@ validate: install
 
 benchmarks: install
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install --quiet -e '.[test]' && \
+	{ echo "# Exact versions for reproducible runs (make demo, make test and CI install from this file)."; \
+	  echo "# Regenerate after changing dependencies in pyproject.toml: make lock"; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^svimpact'; } > requirements.lock && rm -rf .venv-lock
 
 clean:
 	rm -rf reports .pytest_cache

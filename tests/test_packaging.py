@@ -46,3 +46,17 @@ def test_public_api_is_sorted_and_resolves() -> None:
     assert list(svimpact.__all__) == sorted(svimpact.__all__)
     for name in svimpact.__all__:
         assert getattr(svimpact, name) is not None
+
+
+def test_lock_file_pins_every_dependency() -> None:
+    """requirements.lock (used by make and CI) pins an exact version of every dependency."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    pins = {}
+    for line in (REPO / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"requirements.lock: '{line}' is not pinned with =="
+            pins[_name(name)] = version
+    missing = sorted(w for w in wanted if w not in pins)
+    assert not missing, f"requirements.lock lacks {missing}: run `make lock`"
