@@ -218,9 +218,9 @@ def load_benchmarks(path: str | Path) -> BenchmarkTable:
 
     Every level needs ``source.document``, ``source.edition`` and ``source.section``.
     """
-    from svimpact.estimators.valuation import _read_yaml
+    from svimpact.io.params import read_yaml
 
-    data = _read_yaml(path)
+    data = read_yaml(path)
     file = str(path)
     rows = data.get("benchmarks")
     if not isinstance(rows, list):

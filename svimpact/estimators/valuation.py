@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from svimpact.io.params import read_yaml
 from svimpact.exceptions import ParamsError
 
 __all__ = [
@@ -266,7 +267,7 @@ class DeflatorSeries:
 
 def load_deflator(path: str | Path) -> DeflatorSeries:
     """Read a GDP deflator YAML file (format: ``params/values/gdp_deflator.TEMPLATE.yaml``)."""
-    return DeflatorSeries.from_mapping(_read_yaml(path), file=str(path))
+    return DeflatorSeries.from_mapping(read_yaml(path), file=str(path))
 
 
 # ----------------------------------------------------------------------------- unit values
@@ -372,7 +373,7 @@ def parse_unit_values(
 def load_unit_values(path: str | Path | None = None) -> UnitValueLibrary:
     """Read a unit-value YAML file (default: the shipped ``params/values/unit_values.yaml``)."""
     path = VALUES_DIR / "unit_values.yaml" if path is None else Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     _no_extra(data, ("values", "notes"), str(path), "")
     _require(data, ("values",), file=str(path), where="")
     notes = tuple(str(n) for n in data.get("notes", []) or [])
@@ -411,7 +412,7 @@ def load_hact_values(path: str | Path) -> UnitValueLibrary:
             if "second_hand" in r:
                 r["second_hand"] = str(r["second_hand"]).strip().lower() in ("true", "1", "yes")
     else:
-        raw = _read_yaml(p).get("values", [])
+        raw = read_yaml(p).get("values", [])
         records = [dict(r) if isinstance(r, Mapping) else r for r in raw] if isinstance(
             raw, list) else raw
     if not isinstance(records, list):
@@ -424,21 +425,6 @@ def load_hact_values(path: str | Path) -> UnitValueLibrary:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _read_yaml(path: str | Path) -> Mapping[str, Any]:
-    import yaml
-
-    p = Path(path)
-    if not p.exists():
-        raise ParamsError("file not found", file=str(p))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"not valid YAML: {exc}", file=str(p)) from None
-    if not isinstance(data, Mapping):
-        raise ParamsError("expected a mapping at the top level", file=str(p))
-    return data
 
 
 def _require(m: Mapping[str, Any], keys: Sequence[str], *, file: str | None, where: str) -> None:
