@@ -15,7 +15,16 @@ import pandas as pd
 
 from svimpact.exceptions import InputDataError
 
-__all__ = ["Design", "check_columns", "binary_column", "build_design"]
+__all__ = [
+    "Design",
+    "binary_column",
+    "build_design",
+    "check_columns",
+    "covariate_matrix",
+    "missing_mask",
+    "outcome_array",
+    "raise_on_missing",
+]
 
 
 @dataclass(frozen=True, eq=False)

@@ -73,7 +73,9 @@ def _xtwx(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (X * w[:, None]).T @ X / X.shape[0]
 
 
-def ra_att(y: np.ndarray, t: np.ndarray, X: np.ndarray, beta0: np.ndarray, logit: bool) -> MomentFit:
+def ra_att(
+    y: np.ndarray, t: np.ndarray, X: np.ndarray, beta0: np.ndarray, logit: bool
+) -> MomentFit:
     """Regression adjustment: counterfactual = mean over participants of the comparison model."""
     n, k = X.shape
     m0, dm0 = _mean_fn(X, beta0, logit)
