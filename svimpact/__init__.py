@@ -16,6 +16,8 @@ from svimpact.exceptions import InputDataError, ParamsError, SvimpactError
 # public name -> module that defines it (imported on first attribute access)
 _LAZY = {
     "EffectEstimate": "svimpact.estimators.effects",
+    "Ledger": "svimpact.estimators.ledger",
+    "appraise": "svimpact.estimators.uncertainty",
     "estimate_did": "svimpact.estimators.did",
     "estimate_effect": "svimpact.estimators.effects",
     "load_batch_params": "svimpact.io.params",
