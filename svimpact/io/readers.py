@@ -1,14 +1,23 @@
 """Reading service records at the boundary, with checks that name the file, column and rows.
 
-Validation happens here, once. Nothing downstream re-checks or silently drops rows.
+Validation happens here, once (:mod:`svimpact.io.validate`). Nothing downstream re-checks or
+silently drops rows: rows are excluded only when the params say ``exclude_invalid_rows: true``,
+and then they are listed in ``ServiceDataset.validation.quarantine`` and counted.
+
+Files may be CSV (UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or a
+Windows-1252 export, which is said in the validation report) or Excel workbooks (``.xlsx``,
+``.xlsm``: the first sheet, and the report says so when there are several).
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,10 +25,17 @@ import pandas as pd
 from svimpact.exceptions import InputDataError
 from svimpact.io.params import ServiceParams
 
+if TYPE_CHECKING:
+    from svimpact.io.validate import ValidationReport
+
 __all__ = ["ServiceDataset", "file_sha256", "load_service_data", "read_table"]
+
+_EXCEL = {".xlsx", ".xlsm"}
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, as hex."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -27,57 +43,155 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _rows(mask: np.ndarray | pd.Series) -> list[int]:
-    """1-based data row numbers where ``mask`` is true."""
-    return (np.flatnonzero(np.asarray(mask)) + 1).tolist()
-
-
-def read_table(path: str | Path, *, required: Sequence[str] = (), dtype: dict | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8, with or without BOM) or an Excel sheet, checking required columns."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputDataError("file not found", file=str(path))
+def _decode(raw: bytes, file: str) -> tuple[str, str | None]:
+    """Decode CSV bytes; returns (text, note). Windows-1252 is used only when UTF-8 fails."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "read as UTF-16 (byte-order mark found)"
+        except UnicodeDecodeError:
+            raise InputDataError("has a UTF-16 byte-order mark but is not valid UTF-16", file=file,
+                                 hint="save the file as CSV UTF-8") from None
+    if b"\x00" in raw[:4096]:
+        raise InputDataError("looks like a binary file, not a CSV text file", file=file,
+                             hint="export the data as CSV (UTF-8) or as an .xlsx workbook")
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            frame = pd.read_excel(path, dtype=dtype)
-        else:
-            frame = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, low_memory=False)
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        raise InputDataError(
-            f"not readable as UTF-8 (byte {exc.start})", file=str(path),
-            hint="save the file as CSV UTF-8, or convert it from Windows-1252",
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InputDataError(f"could not be read as a table: {exc}", file=str(path)) from None
+        bad = {b for b in raw if b >= 0x80} & _CP1252_UNDEFINED
+        if bad:
+            raise InputDataError(
+                f"not readable as UTF-8 (byte {exc.start}) nor as Windows-1252", file=file,
+                hint="save the file as CSV UTF-8 (in Excel: Save As > CSV UTF-8)") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        return raw.decode("cp1252"), (
+            f"not UTF-8 (first non-UTF-8 byte on line {line}): read as Windows-1252; "
+            "to be sure of accents, save the file as CSV UTF-8")
+
+
+def _check_header(names: list[str], file: str) -> None:
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    dups = [n for n, k in seen.items() if k > 1 and n]
+    if dups:
+        raise InputDataError(f"column name(s) used more than once: {', '.join(repr(d) for d in dups)}",
+                             file=file, hint="give every column a distinct name")
+
+
+def _read_csv(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple[pd.DataFrame, list[str]]:
+    file = str(path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputDataError("is empty", file=file, hint="check the export: the file has no header and no rows")
+    text, note = _decode(raw, file)
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise InputDataError(f"could not be read as a table: {exc}", file=file,
+                             hint="export the data as CSV UTF-8 with one header row") from None
+    _check_header([h.strip() for h in header], file)
+    try:
+        # Blank lines are kept (as empty rows) so that row numbers match the file; only blank
+        # lines at the very end are dropped, and that is said in a note.
+        frame = pd.read_csv(io.StringIO(text), dtype=dtype, nrows=nrows, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip().splitlines()[-1]
+        raise InputDataError(f"could not be read as a table: {msg}", file=file,
+                             hint="a row has more fields than the header: check for unquoted commas") from None
+    except (pd.errors.EmptyDataError, ValueError, TypeError) as exc:
+        raise InputDataError(f"could not be read as a table: {exc}", file=file,
+                             hint="export the data as CSV UTF-8 with one header row") from None
+    notes = [note] if note else []
+    blank = frame.isna().all(axis=1).to_numpy()
+    if len(frame) and blank[-1]:
+        last = len(frame) - int(np.argmin(blank[::-1])) if not blank.all() else 0
+        notes.append(f"ignored {len(frame) - last} blank line(s) at the end of the file")
+        frame = frame.iloc[:last]
+    return frame, notes
+
+
+def _read_excel(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple[pd.DataFrame, list[str]]:
+    file = str(path)
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            sheets = book.sheet_names
+            frame = pd.read_excel(book, sheet_name=sheets[0], dtype=dtype, nrows=nrows)
+    except ImportError:
+        raise InputDataError("reading .xlsx needs openpyxl", file=file, hint="pip install openpyxl") from None
+    except Exception as exc:  # noqa: BLE001 - zip/XML errors from a damaged or mislabelled workbook
+        raise InputDataError(f"could not be read as an Excel workbook ({type(exc).__name__})", file=file,
+                             hint="open it in Excel and save it again as .xlsx, or export it as CSV UTF-8") from None
+    notes = [f"read the first sheet ('{sheets[0]}') of {len(sheets)}"] if len(sheets) > 1 else []
+    return frame, notes
+
+
+def read_table(
+    path: str | Path,
+    *,
+    required: Sequence[str] = (),
+    dtype: dict | type | None = None,
+    nrows: int | None = None,
+) -> pd.DataFrame:
+    """Read a CSV or an Excel sheet, checking required columns.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (or any text file) or ``.xlsx``/``.xlsm`` (first sheet).
+    required : sequence of str
+        Columns that must be present.
+    dtype : dict or type, optional
+        Passed to pandas (``str`` reads every cell as text, as validation does).
+    nrows : int, optional
+        Read only the first ``nrows`` records (0 reads just the header).
+
+    Returns
+    -------
+    DataFrame
+        Column names stripped of surrounding spaces. ``attrs["svimpact"]["notes"]`` says how the
+        file was read when that is worth knowing (encoding, sheet, empty unnamed columns dropped).
+
+    Raises
+    ------
+    InputDataError
+        Missing file, unreadable content, duplicated column names, missing required columns.
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise InputDataError("file not found", file=file, hint="check the path in the params file")
+    if path.suffix.lower() == ".xls":
+        raise InputDataError("old Excel .xls workbooks are not read", file=file,
+                             hint="save it as .xlsx, or export it as CSV UTF-8")
+    reader = _read_excel if path.suffix.lower() in _EXCEL else _read_csv
+    frame, notes = reader(path, dtype, nrows)
     frame.columns = [str(c).strip() for c in frame.columns]
+    _check_header(list(frame.columns), file)
+    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and frame[c].isna().all()]
+    if unnamed:
+        frame = frame.drop(columns=unnamed)
+        notes.append(f"dropped {len(unnamed)} empty column(s) without a name (trailing separators)")
+    named_blank = [c for c in frame.columns if c.startswith("Unnamed:")]
+    if named_blank:
+        raise InputDataError(f"{len(named_blank)} column(s) have data but no name", file=file,
+                             hint="give every column a header")
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputDataError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(frame.columns)}",
-            file=str(path), hint="rename the columns or change the column names in the params file",
+            file=file, hint="rename the columns or change the column names in the params file",
         )
+    frame.attrs["svimpact"] = {"file": file, "notes": notes}
     return frame
-
-
-def _check_binary(frame: pd.DataFrame, column: str, file: str) -> None:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = ~values.isin([0, 1])
-    if bad.any():
-        raise InputDataError("must be 0 or 1", file=file, column=column, rows=_rows(bad),
-                             hint="code the outcome as 1 (achieved) or 0 (not achieved)")
-
-
-def _check_complete(frame: pd.DataFrame, columns: Sequence[str], file: str) -> None:
-    for col in columns:
-        bad = frame[col].isna()
-        if bad.any():
-            raise InputDataError("has missing values", file=file, column=col, rows=_rows(bad),
-                                 hint="fill them in, or exclude those records in the params file")
 
 
 @dataclass(frozen=True)
 class ServiceDataset:
-    """One service's validated inputs."""
+    """One service's validated inputs.
+
+    ``validation`` is the full report (problems, notes and the quarantine list of excluded
+    rows); ``pseudonymisation`` says how identifiers were replaced (never the key).
+    """
 
     params: ServiceParams
     participants: pd.DataFrame
@@ -85,10 +199,17 @@ class ServiceDataset:
     survey: pd.DataFrame | None
     areas: pd.DataFrame
     files: dict[str, dict[str, str]]
+    validation: ValidationReport | None = None
+    pseudonymisation: str | None = None
 
     @property
     def treatment_column(self) -> str:
         return "_served"
+
+    @property
+    def n_excluded(self) -> int:
+        """Rows excluded at load (only when the params allow it)."""
+        return 0 if self.validation is None else self.validation.n_excluded
 
     def analysis_frame(self) -> pd.DataFrame:
         """Participants and comparison stacked, with a 0/1 ``_served`` column."""
@@ -101,48 +222,34 @@ class ServiceDataset:
 
 
 def load_service_data(params: ServiceParams) -> ServiceDataset:
-    """Read and check every input file named in ``params``."""
+    """Read, check and pseudonymise every input file named in ``params``.
+
+    Raises
+    ------
+    ValidationFailed
+        (an :class:`~svimpact.exceptions.InputDataError`) listing every blocking problem.
+    ParamsError
+        Real data without a pseudonymisation key.
+    """
+    from svimpact.io.pseudonymise import describe_key_source, get_pseudonym_key, pseudonymise
+    from svimpact.io.validate import ValidationFailed, check_service
+
     p = params
-    area_col = p.area_column
-    needed = [p.id_column, area_col, p.outcome.column, *p.effect.covariates]
-    areas = read_table(p.data.areas, required=["lsoa_code", "lad_code", "population", "imd_decile", p.targeting.need])
-    dup = areas["lsoa_code"].duplicated(keep=False)
-    if dup.any():
-        raise InputDataError("area codes are duplicated", file=str(p.data.areas), column="lsoa_code", rows=_rows(dup))
-    known = set(areas["lsoa_code"])
-
-    frames = {}
-    for role in ("participants", "comparison"):
-        path = getattr(p.data, role)
-        required = needed + ([p.cost_column] if role == "participants" and p.cost_column else [])
-        frame = read_table(path, required=required)
-        f = str(path)
-        _check_complete(frame, [area_col, p.outcome.column, *p.effect.covariates], f)
-        if p.outcome.kind == "binary":
-            _check_binary(frame, p.outcome.column, f)
-        dup = frame[p.id_column].duplicated(keep=False)
-        if dup.any():
-            raise InputDataError("identifiers are duplicated", file=f, column=p.id_column, rows=_rows(dup),
-                                 hint="remove duplicate records before loading")
-        unknown = ~frame[area_col].isin(known)
-        if unknown.any():
-            examples = ", ".join(sorted(set(frame.loc[unknown, area_col].astype(str)))[:5])
-            raise InputDataError(f"area codes not found in {Path(p.data.areas).name} (e.g. {examples})",
-                                 file=f, column=area_col, rows=_rows(unknown),
-                                 hint="check the LSOA vintage (2011 or 2021) matches the deprivation data")
-        if role == "participants" and p.cost_column:
-            cost = pd.to_numeric(frame[p.cost_column], errors="coerce")
-            bad = cost.isna() | (cost < 0)
-            if bad.any():
-                raise InputDataError("costs must be non-negative numbers", file=f, column=p.cost_column,
-                                     rows=_rows(bad))
-        frames[role] = frame
-
-    survey = None
-    if p.data.survey is not None:
-        survey = read_table(p.data.survey, required=["would_have_happened_anyway"])
+    do_pseudo = bool(getattr(p, "pseudonymise", True))
+    key = get_pseudonym_key(synthetic=p.synthetic, params_file=p.source_file) if do_pseudo else None
+    checked = check_service(p)
+    if not checked.report.ok:
+        raise ValidationFailed(checked.report)
+    t = checked.tables
+    participants, comparison, survey = t["participants"], t["comparison"], t["survey"]
+    if key is not None:
+        participants = participants.assign(**{p.id_column: pseudonymise(participants[p.id_column], key)})
+        comparison = comparison.assign(**{p.id_column: pseudonymise(comparison[p.id_column], key)})
+        if survey is not None and "respondent_id" in survey:
+            survey = survey.assign(respondent_id=pseudonymise(survey["respondent_id"], key))
     files = {
         role: {"path": str(path), "sha256": file_sha256(path)}
         for role, path in p.data.model_dump().items() if path is not None
     }
-    return ServiceDataset(p, frames["participants"], frames["comparison"], survey, areas, files)
+    return ServiceDataset(p, participants, comparison, survey, t["areas"], files, checked.report,
+                          describe_key_source(key) if key is not None else None)

@@ -81,6 +81,10 @@ def test_bom_and_windows_encoding(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffa,b\n1,2\n".encode("utf-8"))
     assert list(read_table(path, required=["a"]).columns) == ["a", "b"]
-    path.write_bytes("name\nCaf\xe9\n".encode("latin-1"))
-    with pytest.raises(InputDataError, match="not readable as UTF-8.*Windows-1252"):
+    path.write_bytes("name\nCaf\xe9 \u20ac\n".encode("cp1252"))
+    frame = read_table(path)
+    assert frame["name"].tolist() == ["Caf\xe9 \u20ac"]  # Windows-1252: 0x80 is the euro sign
+    assert "read as Windows-1252" in frame.attrs["svimpact"]["notes"][0]
+    path.write_bytes(b"name\nbad \x81 byte\n")  # 0x81 is undefined in Windows-1252 too
+    with pytest.raises(InputDataError, match="not readable as UTF-8.*nor as Windows-1252.*CSV UTF-8"):
         read_table(path)
