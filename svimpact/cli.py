@@ -35,17 +35,19 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from svimpact.io.params import load_batch_params, load_service_params
-    from svimpact.io.readers import load_service_data
+    from svimpact.io.validate import validate_batch
 
-    batch = load_batch_params(args.params)
-    for path in batch.services:
-        sp = load_service_params(path)
-        data = load_service_data(sp)
-        print(f"{sp.service}: params and data OK ({len(data.participants)} participants, "
-              f"{len(data.comparison)} in the comparison group, {len(data.areas)} areas)")
-    print(f"{args.params}: OK ({len(batch.services)} services x {len(batch.notebooks)} notebooks)")
-    return 0
+    report = validate_batch(args.params)
+    print(report.to_text())
+    return 0 if report.ok else 1
+
+
+def _cmd_gate(args: argparse.Namespace) -> int:
+    from svimpact.gate import gate_report
+
+    report = gate_report(args.report_dir, args.params)
+    print(report.to_text())
+    return 0 if report.ok else 1
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -105,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check params and input data without running notebooks")
     val.add_argument("params", help="batch manifest, e.g. params/year_one.yaml")
     val.set_defaults(func=_cmd_validate)
+
+    gate = sub.add_parser("gate", help="scan a report directory for small counts, identifiers and postcodes")
+    gate.add_argument("report_dir", help="e.g. reports/year-one")
+    gate.add_argument("--params", help="batch manifest (default: the one named in REPORT_DIR/manifest.json)")
+    gate.set_defaults(func=_cmd_gate)
 
     data = sub.add_parser("data", help="data sets")
     dsub = data.add_subparsers(dest="data_command", required=True)

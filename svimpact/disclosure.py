@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from svimpact.exceptions import InputDataError, ParamsError
+from svimpact.exceptions import DisclosureError, InputDataError, ParamsError
 
 __all__ = [
     "RULES",
@@ -34,6 +34,7 @@ __all__ = [
     "disclose",
     "get_rule",
     "protect_counts",
+    "rounded_count",
     "safe_count",
 ]
 
@@ -273,3 +274,17 @@ def safe_count(count: float, rule: str | DisclosureRule = "nhs-hes") -> str:
     """
     published, hidden = protect_counts([count], rule)
     return SUPPRESSED if hidden[0] else f"{int(published[0]):,}"
+
+
+def rounded_count(count: float, rule: str | DisclosureRule = "nhs-hes") -> int:
+    """The count as ``rule`` publishes it, for computing figures that are published from it.
+
+    A count the rule suppresses cannot be published at all: that is an error, not a silent zero.
+    """
+    published, hidden = protect_counts([count], rule)
+    if hidden[0]:
+        raise DisclosureError(
+            f"a count of {int(count) if count == count else count} is suppressed under rule "
+            f"'{get_rule(rule).name}': figures derived from it cannot be published"
+        )
+    return int(published[0])

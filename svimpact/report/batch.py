@@ -146,7 +146,7 @@ def _prepare_output(out_dir: Path, resume: bool) -> None:
     index.html or manifest.json, so a crash never leaves a chapter that looks whole."""
     for stale in ("index.html", "manifest.json", "year-one.docx"):
         (out_dir / stale).unlink(missing_ok=True)
-    for sub in ("notebooks", "tables", "figures", "maps", "audit", "headlines", ".svimpact"):
+    for sub in ("notebooks", "tables", "figures", "maps", "audit", "headlines", "quarantine", ".svimpact"):
         if not resume:
             shutil.rmtree(out_dir / sub, ignore_errors=True)
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -203,6 +203,7 @@ def run_batch(
     With ``resume=True``, notebooks whose notebook file, service params, input files, seed and
     svimpact version are unchanged since they last succeeded in ``out`` are not run again.
     """
+    from svimpact.gate import gate_batch
     from svimpact.report.chapter import build_chapter, write_docx
     from svimpact.report.manifest import write_manifest
 
@@ -234,15 +235,27 @@ def run_batch(
                 _write_record(out_dir, res)
                 say(f"[{i}/{len(todo)}] {res.describe()}")
     ordered = tuple(results[j] for j in planned)
-    manifest = write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start)
+    # The provenance appendix renders the manifest, so write it first; it claims success only
+    # at the end, once the disclosure gate has passed everything the run wrote.
+    write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start, gate=None)
     chapter = build_chapter(batch, out_dir, ordered)
     write_docx(chapter)
-    result = BatchResult(batch, out_dir, ordered, chapter, manifest)
+    gate = gate_batch(batch.source_file, out_dir)
+    findings = tuple(f.describe() for f in gate.findings)
+    if findings:  # mark the chapter itself, so nobody publishes it by mistake
+        chapter = build_chapter(batch, out_dir, ordered, gate_findings=findings)
+        write_docx(chapter)
+    manifest = write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start, gate=findings)
+    result = BatchResult(batch, out_dir, ordered, chapter, manifest, findings)
     failed = [r for r in ordered if not r.ok]
     if failed:
         say(f"svimpact: {len(failed)} of {len(ordered)} notebooks FAILED; the chapter is marked incomplete:")
         for r in failed:
             say(f"  - {r.describe()}  (see {r.job.output_path})")
-    else:
-        say(f"svimpact: chapter written to {chapter}")
+    if findings:
+        say(f"svimpact: the disclosure gate found {len(findings)} problem(s); the run is NOT complete:")
+        for f in findings[:20]:
+            say(f"  - {f}")
+    if result.ok:
+        say(f"svimpact: chapter written to {chapter}; disclosure gate passed")
     return result

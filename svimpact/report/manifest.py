@@ -37,8 +37,13 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder.parent).as_posix(): file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elapsed: float) -> Path:
-    """Write ``out_dir/manifest.json``; ``status`` is ``complete`` only if every notebook succeeded."""
+def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elapsed: float,
+                   gate: Sequence[str] | None) -> Path:
+    """Write ``out_dir/manifest.json``.
+
+    ``status`` is ``complete`` only if every notebook succeeded and the disclosure gate ran and
+    found nothing (``gate`` is its findings; ``None`` means it has not run yet).
+    """
     params_files = {str(batch.source_file): file_sha256(batch.source_file)} if batch.source_file else {}
     inputs: dict[str, str] = {}
     services = []
@@ -50,7 +55,8 @@ def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elap
                 inputs[str(p)] = file_sha256(p)
         services.append({"service": sp.service, "title": sp.title, "params": str(sp_path),
                          "synthetic": sp.synthetic, "params_content": sp.model_dump(mode="json")})
-    ok = all(r.ok for r in results)
+    ok = all(r.ok for r in results) and gate is not None and not gate
+    status = "complete" if ok else ("failed" if not all(r.ok for r in results) or gate else "in progress")
     manifest = {
         "svimpact_version": __version__,
         "git": git_commit(Path(__file__).parent),
@@ -60,7 +66,8 @@ def write_manifest(batch: BatchParams, out_dir: Path, results: Sequence, *, elap
         "title": batch.title,
         "seed": batch.seed,
         "batch_params": str(batch.source_file),
-        "status": "complete" if ok else "failed",
+        "status": status,
+        "disclosure_gate": None if gate is None else {"passed": not gate, "findings": list(gate)},
         "elapsed_seconds": round(elapsed, 2),
         "params": params_files,
         "services": services,

@@ -115,6 +115,10 @@ class Publisher:
                     table[col] = [v if isinstance(v, str) or pd.isna(v) else float(f"{v:.6g}") for v in table[col]]
             table.to_csv(buf, index=False, lineterminator="\n")
             atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+            # The disclosure gate reads which columns are counts from this sidecar.
+            cols = [c for c in safe.table.columns if isinstance(safe.table[c].dtype, pd.Int64Dtype)]
+            meta = {"counts": list(counts) or cols, "rule": safe.rule.name}
+            atomic_write_bytes(path.with_name(path.stem + ".meta.json"), (json.dumps(meta) + "\n").encode("utf-8"))
             audit = self._path("audit", name, ".csv")
             if safe.audit:
                 audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
@@ -136,6 +140,16 @@ class Publisher:
         write_interactive_map(path, areas, users_per_area, rule=self.rule, **kwargs)
         return HTML(f"<p>Interactive map (opens offline in any browser): "
                     f"<a href='maps/{html.escape(path.name)}'>{html.escape(path.name)}</a></p>")
+
+    def quarantine(self, report) -> int:
+        """Write the quarantine list of rows excluded at load (file, row, column, problem; never
+        identifiers or values) and return how many rows were excluded."""
+        if report is None or not report.n_excluded:
+            return 0
+        path = self._path("quarantine", "excluded rows", ".csv")
+        if path is not None:
+            atomic_write_bytes(path, report.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return report.n_excluded
 
     def headline(self, key: str, label: str, text: str, *, interval=None, order: int = 50) -> None:
         """Record a headline figure for the chapter's summary (rendered text, plus its Interval)."""

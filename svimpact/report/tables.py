@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
+from svimpact.disclosure import DisclosedTable, disclose
 from svimpact.io.params import ServiceParams
 
-__all__ = ["limitations"]
+__all__ = ["limitations", "value_by_decile"]
 
 
 def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
@@ -46,3 +49,25 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
         items.append("Benefits are counted only within the appraisal period and only for the outcome evaluated; "
                      "other outcomes of the service (for example on health or offending) are not valued here.")
     return "\n".join(f"- {item}" for item in items)
+
+
+def value_by_decile(appraisal, rule: str = "nhs-hes") -> DisclosedTable:
+    """Present value by IMD decile, safe to publish.
+
+    Value is split in proportion to beneficiaries, so a value column would give the unrounded
+    count back. Shares and values are therefore recomputed here from the *published* (rounded)
+    counts, and withheld wherever the count is suppressed.
+    """
+    frame = appraisal.by_decile.copy()
+    safe = disclose(frame, counts=["beneficiaries"], label="imd_decile", rule=rule)
+    shown = safe.table["beneficiaries"].astype("Float64").fillna(np.nan).to_numpy(dtype=float)
+    hidden = safe.suppressed["beneficiaries"].to_numpy()
+    total = np.nansum(np.where(hidden, np.nan, shown))
+    table = safe.table.copy()
+    mask = safe.suppressed.copy()
+    pv = appraisal.pv_benefits
+    for col, amount in (("share", 1.0), ("value", pv.value), ("lower", pv.lower), ("upper", pv.upper)):
+        if col in table:
+            table[col] = np.where(hidden, np.nan, shown / total * amount if total else np.nan)
+            mask[col] = hidden
+    return DisclosedTable(table, mask, safe.rule, safe.audit)

@@ -114,3 +114,18 @@ def test_two_runs_give_byte_identical_tables(tmp_path):
     a = {p.name: p.read_bytes() for p in (tmp_path / "a" / "tables").iterdir()}
     b = {p.name: p.read_bytes() for p in (tmp_path / "b" / "tables").iterdir()}
     assert a and a == b
+
+
+def test_gate_refuses_to_mark_a_leaky_run_complete(tmp_path):
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    # A notebook that writes a table behind the publisher's back, with a small count in it.
+    _notebook(nbs / "leaky.ipynb", "import pathlib\n"
+              "pathlib.Path(output_dir, 'tables', 'leak.csv').write_text('area,users\\nA,3\\nB,40\\n')")
+    result = run_batch(_params(tmp_path, nbs, ["leaky"]), progress=None)
+    assert not result.ok and result.gate_findings
+    assert all(r.ok for r in result.results)  # the notebook itself succeeded
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and manifest["disclosure_gate"]["passed"] is False
+    assert any("leak.csv" in f for f in manifest["disclosure_gate"]["findings"])
+    assert "DISCLOSURE GATE FAILED: DO NOT PUBLISH" in (tmp_path / "out" / "index.html").read_text()
