@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install lock demo demo-lcr test test-fast lab data validate benchmarks clean
+.PHONY: help install lock notebooks-refresh demo demo-lcr test test-fast lab data validate benchmarks clean
 
 help:
 	@echo "make demo       - install (first time) and run the Year One batch on the bundled synthetic data"
@@ -49,6 +49,9 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not e2e" -p no:nbval tests
+
+notebooks-refresh: install
+	$(BIN)/python scripts/refresh_notebook_outputs.py
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=.
