@@ -37,7 +37,10 @@ __all__ = [
     "apply_optimism_bias",
     "combined_optimism_bias",
     "discount_factors",
+    "HMT_SOURCE",
     "load_deflator",
+    "load_deflator_file",
+    "read_hmt_deflators",
     "load_hact_values",
     "load_unit_values",
     "normalise_year",
@@ -263,6 +266,51 @@ class DeflatorSeries:
             None if base is None else normalise_year(base, key="base_year", file=file),
             file, bool(mapping.get("example", False)),
         )
+
+
+HMT_SOURCE = "HM Treasury, GDP deflators at market prices, and money GDP"
+_FY = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\b")
+
+
+def read_hmt_deflators(path: str | Path, *, vintage: str | None = None, url: str = "") -> DeflatorSeries:
+    """Read the financial-year GDP deflator index from HM Treasury's own workbook.
+
+    The workbook (``svimpact data fetch hmt_gdp_deflators``, or any release downloaded from the
+    GOV.UK collection page) holds a financial-year table: the year (``2024-25``) in one column
+    and the index level in the next. Rows whose index is not a number (forecast years given only
+    as a percentage change) are left out, never extrapolated: a price year missing from the
+    series is then a clear error.
+    """
+    import openpyxl
+
+    path = Path(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+        raise ParamsError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", file=str(path)) from None
+    index: dict[str, float] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            cells = list(row)
+            for i, cell in enumerate(cells[:-1]):
+                m = _FY.match(str(cell)) if isinstance(cell, str) else None
+                level = cells[i + 1]
+                if m and isinstance(level, (int, float)) and level > 0:
+                    index.setdefault(normalise_year(f"{m.group(1)}-{m.group(2)}"), float(level))
+                    break
+    wb.close()
+    if len(index) < 2:
+        raise ParamsError("found no financial-year deflator table (a column of years like 2024-25 beside "
+                          "their index levels)", file=str(path))
+    base = next((y for y, v in index.items() if abs(v - 100.0) < 1e-9), None)
+    return DeflatorSeries(index, HMT_SOURCE, vintage or path.stem, url, base, str(path), False)
+
+
+def load_deflator_file(path: str | Path | None) -> DeflatorSeries | None:
+    """A deflator series from HM Treasury's workbook (.xlsx) or svimpact's YAML format; None for None."""
+    if path is None:
+        return None
+    return read_hmt_deflators(path) if Path(path).suffix.lower() in {".xlsx", ".xlsm"} else load_deflator(path)
 
 
 def load_deflator(path: str | Path) -> DeflatorSeries:

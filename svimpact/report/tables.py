@@ -43,9 +43,10 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
     if appraisal is not None:
         settings = appraisal.settings
         if not settings.get("deflator"):
-            items.append("No GDP deflator series was supplied, so values stay in their own price year; supply "
-                         "HM Treasury's series (params/values/gdp_deflator.TEMPLATE.yaml) to express them in "
-                         "current prices.")
+            items.append("No GDP deflator series was supplied, so values stay in their own price year while "
+                         "costs are in the year they were incurred; the value-for-money figures are therefore not "
+                         "in one price year. Fetch HM Treasury's series (`svimpact data fetch hmt_gdp_deflators "
+                         "--allow-unpinned`) and set `valuation.deflator_file` and `valuation.price_year`.")
         items.append("Benefits are counted only within the appraisal period and only for the outcome evaluated; "
                      "other outcomes of the service (for example on health or offending) are not valued here.")
     return "\n".join(f"- {item}" for item in items)
