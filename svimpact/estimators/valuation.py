@@ -40,6 +40,7 @@ __all__ = [
     "HMT_SOURCE",
     "load_deflator",
     "load_deflator_file",
+    "load_value_library",
     "read_hmt_deflators",
     "load_hact_values",
     "load_unit_values",
@@ -269,7 +270,7 @@ class DeflatorSeries:
 
 
 HMT_SOURCE = "HM Treasury, GDP deflators at market prices, and money GDP"
-_FY = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\b")
+_HMT_FY = re.compile(r"^\s*(\d{4})\s*-\s*(\d{2})\b")
 
 
 def read_hmt_deflators(path: str | Path, *, vintage: str | None = None, url: str = "") -> DeflatorSeries:
@@ -293,7 +294,7 @@ def read_hmt_deflators(path: str | Path, *, vintage: str | None = None, url: str
         for row in ws.iter_rows(values_only=True):
             cells = list(row)
             for i, cell in enumerate(cells[:-1]):
-                m = _FY.match(str(cell)) if isinstance(cell, str) else None
+                m = _HMT_FY.match(str(cell)) if isinstance(cell, str) else None
                 level = cells[i + 1]
                 if m and isinstance(level, (int, float)) and level > 0:
                     index.setdefault(normalise_year(f"{m.group(1)}-{m.group(2)}"), float(level))
@@ -432,6 +433,17 @@ HACT_LICENCE = (
     "HACT Social Value Bank, CC BY-NC-ND: user-supplied under the user's own licence; "
     "not redistributable, not shipped with svimpact"
 )
+
+
+def load_value_library(path: str | Path | None = None, *, hact: bool = False) -> UnitValueLibrary:
+    """The unit values a service's params name: svimpact's library (``None``), a YAML file in the
+    library's format, or (``hact=True``) a HACT Social Value Bank file the user holds a licence for."""
+    if hact:
+        if path is None:
+            raise ParamsError("a HACT value file must be supplied by the user; svimpact never ships HACT values",
+                              key="valuation.value_file")
+        return load_hact_values(path)
+    return load_unit_values(path)
 
 
 def load_hact_values(path: str | Path) -> UnitValueLibrary:

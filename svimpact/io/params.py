@@ -63,6 +63,7 @@ class Valuation(_Strict):
 
     unit_values: list[str] = Field(min_length=1)
     value_file: Path | None = None  # default: svimpact's library, params/values/unit_values.yaml
+    hact_values: bool = False  # value_file is a user-supplied HACT Social Value Bank file (never shipped)
     deflator_file: Path | None = None
     price_year: str | None = None
     years: int = Field(10, ge=1, le=100)
