@@ -145,3 +145,26 @@ def test_batch_on_real_lcr_geography(tmp_path, reference_data):
     assert priority["lsoa_code"].str.startswith("E01").all()  # real 2021 LSOA codes
     assert set(priority["lad_name"]) <= {"Halton", "Knowsley", "Liverpool", "St. Helens", "Sefton", "Wirral"}
     assert (out / "figures" / "housing_first__deprivation-map.png").is_file()
+
+
+def test_excluded_rows_are_quarantined_and_counted_in_the_chapter(tmp_path):
+    """Rows are dropped only when the params say so, then listed (without identifiers) and counted."""
+    import pandas as pd
+
+    participants = pd.read_csv(REPO / "data" / "synthetic_households_into_work_participants.csv")
+    bad_rows = [3, 17, 40, 41, 99, 150, 151, 152, 300, 301, 302]  # 11 rows: enough to be shown (> 7)
+    participants.loc[bad_rows, "support_cost"] = -1.0
+    part_path = tmp_path / "participants.csv"
+    participants.to_csv(part_path, index=False)
+    params = _small_params(tmp_path, notebooks=("additionality",))
+    hiw = yaml.safe_load((tmp_path / "households_into_work.yaml").read_text())
+    hiw["data"]["participants"] = str(part_path)
+    hiw["exclude_invalid_rows"] = True
+    (tmp_path / "households_into_work.yaml").write_text(yaml.safe_dump(hiw, sort_keys=False))
+    assert main(["run", str(params)]) == 0
+    out = tmp_path / "out"
+    quarantine = pd.read_csv(out / "quarantine" / "households_into_work__excluded-rows.csv")
+    assert sorted(set(quarantine["row"])) == [r + 1 for r in bad_rows]
+    assert not quarantine.astype(str).apply(lambda c: c.str.contains("HW-")).any().any()
+    page = (out / "index.html").read_text()
+    assert "10 records failed validation and were excluded" in page  # 11, rounded to 5 by nhs-hes
