@@ -1,4 +1,4 @@
-"""Command line: ``svimpact run | validate | data generate``.
+"""svimpact: run, reproduce, validate and gate Year One evaluation batches; manage data.
 
 Errors svimpact raises on purpose are printed as one clear message (exit status 2); a batch with
 a failed notebook exits with status 1.
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reproduce", help="re-run a batch and compare every table and figure with its manifest")
     rep.add_argument("manifest", help="e.g. reports/year-one/manifest.json")
     rep.add_argument("--out", help="where to write the re-run (default: a temporary directory)")
-    rep.add_argument("--jobs", type=int)
+    rep.add_argument("--jobs", type=int, help="notebooks to run in parallel (default: jobs in the manifest)")
     rep.set_defaults(func=_cmd_reproduce)
 
     val = sub.add_parser("validate", help="check params and input data without running notebooks")
@@ -117,14 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = data.add_subparsers(dest="data_command", required=True)
     gen = dsub.add_parser("generate", help="(re)generate the bundled SYNTHETIC data deterministically")
     gen.add_argument("--root", default=".", help="repository root holding data/ and shapefiles/")
-    gen.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    gen.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     gen.set_defaults(func=_cmd_generate)
     lcr = dsub.add_parser("lcr", help="build real Liverpool City Region geography with SYNTHETIC records "
                                       "(for params/year_one_lcr.yaml)")
     lcr.add_argument("--data-dir", required=True,
                      help="folder laid out like ../shared/reference-data (IoD2025, ONS lookups, boundaries)")
     lcr.add_argument("--out", default="work/lcr", help="where to write (default: work/lcr, ignored by git)")
-    lcr.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    lcr.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     lcr.set_defaults(func=_cmd_lcr)
     fet = dsub.add_parser("fetch", help="download official IoD, ONS lookup and boundary files into a cache, "
                                         "verifying checksums (the only command that uses the network)")

@@ -134,11 +134,15 @@ class DisclosedTable:
 
         out = self.table.copy()
         for col in out.columns:
-            if pd.api.types.is_float_dtype(out[col]):
+            if pd.api.types.is_bool_dtype(out[col]):
+                out[col] = out[col].map({True: "yes", False: "no"})
+            elif pd.api.types.is_float_dtype(out[col]):
                 out[col] = [("" if pd.isna(v) else fmt_number(float(v))) for v in out[col]]
             elif pd.api.types.is_integer_dtype(out[col]):
                 out[col] = [("" if pd.isna(v) else f"{int(v):,}") for v in out[col]]
-        return out.astype(object).mask(self.suppressed, SUPPRESSED)
+        out = out.astype(object).mask(self.suppressed, SUPPRESSED)
+        # Readers see words, not code names: 'smd_after' -> 'smd after' (CSV keeps the code names).
+        return out.rename(columns=lambda c: str(c).replace("_", " "))
 
     def _repr_html_(self) -> str:
         html = self.to_display().to_html(index=False, border=0, na_rep="")

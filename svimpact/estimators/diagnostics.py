@@ -53,8 +53,12 @@ def love_plot(estimate: EffectEstimate):  # noqa: ANN201 - matplotlib Figure
     return fig
 
 
-def overlap_plot(estimate: EffectEstimate, bins: int = 40):  # noqa: ANN201 - matplotlib Figure
-    """Histograms (densities) of propensity scores for participants and comparison units."""
+def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None = None):  # noqa: ANN201
+    """Histograms (densities) of propensity scores for participants and comparison units.
+
+    With a disclosure ``rule`` (for published figures), the counts in the title and legend are
+    shown as the rule publishes them (small ones suppressed, others rounded).
+    """
     import matplotlib.pyplot as plt
 
     if estimate.overlap is None:
@@ -65,13 +69,22 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40):  # noqa: ANN201 - ma
     ov = estimate.overlap
     fig, ax = plt.subplots(figsize=(6, 3.5))
     edges = np.linspace(0, 1, bins + 1)
+    if rule is None:
+        def shown(n: int) -> str:
+            return f"{n:,}"
+    else:
+        from svimpact.disclosure import safe_count
+
+        def shown(n: int) -> str:
+            return safe_count(n, rule)
     ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,
-            label=f"comparison (n={len(ov.scores_comparison):,})")
+            label=f"comparison (n={shown(len(ov.scores_comparison))})")
     ax.hist(ov.scores_treated, bins=edges, density=True, alpha=0.6, color=_BLUE,
-            label=f"participants (n={len(ov.scores_treated):,})")
+            label=f"participants (n={shown(len(ov.scores_treated))})")
     ax.set_xlabel("propensity score")
     ax.set_ylabel("density")
-    ax.set_title(f"Propensity overlap: {ov.n_off_support:,} participants off support")
+    ax.set_title(f"Propensity overlap: {shown(ov.n_off_support)} participants outside the comparison "
+                 "group's score range")
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig

@@ -56,8 +56,9 @@ VALUE_TYPES = ("fiscal", "economic", "social", "fiscal and economic")
 (they count in neither the fiscal return nor the fiscal split)."""
 
 GREEN_BOOK_EDITION = (
-    "HM Treasury, The Green Book (2022 edition), discount rates as set out in METHODS.md "
-    "section 3; the February 2026 update's lower-rate sensitivity test is not built in"
+    "HM Treasury, The Green Book (2022 edition): declining discount rates, standard schedule 3.5% for "
+    "years 0-30 falling to 1.0% from year 301, health schedule 1.5% falling to 0.43%; the February 2026 "
+    "update's lower-rate sensitivity test is not built in"
 )
 
 # ----------------------------------------------------------------------------- discounting

@@ -125,6 +125,7 @@ def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | Di
     _, hidden = protect_counts(counts, r)
     rate = np.where(hidden, np.nan, counts / areas["population"].to_numpy(float) * per)
     shown = rate[~np.isnan(rate)]
+    shown = shown[shown > 0]
     if classes is None:
         top = np.nanmax(shown) if shown.size else 1.0
         classes = np.unique(np.round(np.linspace(0, top, 6), 1))
@@ -132,16 +133,24 @@ def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | Di
     bins = np.clip(np.digitize(rate, classes[1:-1]), 0, len(classes) - 2)
     fig, ax = _base_axes()
     grey = mpl.colors.to_rgba("#e0e0e0")
-    colours = [cmap(int(b)) if not np.isnan(v) else grey for b, v in zip(bins, rate)]
-    areas.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.15)
+    zero_colour = mpl.colors.to_rgba("#ffffff")
+    colours = [zero_colour if c == 0 else (cmap(int(b)) if not np.isnan(v) else grey)
+               for b, v, c in zip(bins, rate, counts)]
+    areas.plot(ax=ax, color=colours, edgecolor="#9e9e9e", linewidth=0.15)
     zero = (counts == 0)
     if hidden.any():
         areas[hidden].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#666666", hatch="////", linewidth=0.2)
     _outline(ax, boroughs, borough_label)
-    handles = [Patch(facecolor=cmap(i), label=f"{classes[i]:g} to {classes[i + 1]:g}") for i in range(len(classes) - 1)]
+    handles = [Patch(facecolor="#ffffff", edgecolor="#9e9e9e", label=f"no users ({int(zero.sum())} areas)")]
+    if shown.size:
+        handles += [Patch(facecolor=cmap(i), label=f"{classes[i]:g} to {classes[i + 1]:g}")
+                    for i in range(len(classes) - 1)]
+    else:
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label="no area has enough users to show a rate:\nsee the reach by decile table"))
     handles.append(Patch(facecolor="#e0e0e0", edgecolor="#666666", hatch="////",
                          label=f"suppressed: 1 to {r.suppress_max} users ({int(hidden.sum())} areas)"))
-    ax.legend(handles=handles, title=f"Users per {per:,.0f} residents\n(0 users: {int(zero.sum())} areas)",
+    ax.legend(handles=handles, title=f"Users per {per:,.0f} residents",
               loc="upper left", bbox_to_anchor=(1.02, 0.8), fontsize=8, title_fontsize=8, frameon=False)
     ax.set_title(title, fontsize=12)
     minx, miny, maxx, maxy = areas.total_bounds

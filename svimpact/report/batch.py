@@ -215,8 +215,8 @@ def run_batch(
     todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
     results: dict[Job, JobResult] = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
     n_workers = max(1, min(jobs or batch.jobs, len(todo) or 1))
-    say(f"svimpact: running {len(todo)} of {len(planned)} notebooks ({len(batch.services)} services x "
-        f"{len(batch.notebooks)} notebooks) with {n_workers} worker(s) into {out_dir}")
+    say(f"svimpact: running {len(todo)} of {len(planned)} notebook(s) ({len(batch.services)} service(s) x "
+        f"{len(batch.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
     for res in results.values():
         say(f"[-] {res.describe()}")
     start = time.perf_counter()

@@ -115,8 +115,11 @@ def _summary(services: Sequence[ServiceParams], out_dir: Path) -> str:
 
 
 def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> str:
-    items = "".join(f"<li><strong>{html.escape(sp.title)}</strong>: {html.escape(get_rule(sp.disclosure.rule).describe())}</li>"
-                    for sp in services)
+    by_rule: dict[str, list[str]] = {}
+    for sp in services:
+        by_rule.setdefault(sp.disclosure.rule, []).append(sp.title)
+    items = "".join(f"<li><strong>{html.escape(', '.join(titles))}</strong>: {html.escape(get_rule(rule).describe())}</li>"
+                    for rule, titles in by_rule.items())
     audits = [pd.read_csv(p) for p in sorted((out_dir / "audit").glob("*.csv"))]
     if audits:
         audit = pd.concat(audits, ignore_index=True)

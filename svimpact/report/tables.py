@@ -9,7 +9,7 @@ import numpy as np
 from svimpact.disclosure import DisclosedTable, disclose
 from svimpact.io.params import ServiceParams
 
-__all__ = ["limitations", "value_by_decile"]
+__all__ = ["limitations", "survey_table", "value_by_decile"]
 
 
 def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
@@ -38,8 +38,9 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
                      "would have to move to change the conclusion.")
     for v in values:
         if getattr(v, "second_hand", False):
-            items.append(f"The unit value '{v.name}' ({v.source.strip()}) was seen only second-hand and is in "
-                         f"{v.price_year} prices; check it against the source before relying on the value figures.")
+            items.append(f"The unit value '{v.name}' (£{v.amount:,.0f}, {v.price_year} prices) is a second-hand "
+                         "figure, quoted from the GMCA Unit Cost Database but not checked against it; check it "
+                         "before relying on the value figures.")
     if appraisal is not None:
         settings = appraisal.settings
         if not settings.get("deflator"):
@@ -52,23 +53,49 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
     return "\n".join(f"- {item}" for item in items)
 
 
+def _with_total(frame, label: str, counts: Sequence[str]):
+    import pandas as pd
+
+    total = {c: frame[c].sum() for c in counts}
+    total[label] = "Total"
+    out = frame.copy()
+    out[label] = out[label].astype(str)
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
 def value_by_decile(appraisal, rule: str = "nhs-hes") -> DisclosedTable:
     """Present value by IMD decile, safe to publish.
 
     Value is split in proportion to beneficiaries, so a value column would give the unrounded
     count back. Shares and values are therefore recomputed here from the *published* (rounded)
-    counts, and withheld wherever the count is suppressed.
+    counts, and withheld wherever the count is. The table carries its total, so secondary
+    suppression hides the same cells as the decile profile of the same people.
     """
-    frame = appraisal.by_decile.copy()
-    safe = disclose(frame, counts=["beneficiaries"], label="imd_decile", rule=rule)
-    shown = safe.table["beneficiaries"].astype("Float64").fillna(np.nan).to_numpy(dtype=float)
+    frame = _with_total(appraisal.by_decile[["imd_decile", "beneficiaries"]], "imd_decile", ["beneficiaries"])
+    safe = disclose(frame, counts=["beneficiaries"], label="imd_decile", total_label="Total", rule=rule)
+    shown = safe.table["beneficiaries"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     hidden = safe.suppressed["beneficiaries"].to_numpy()
-    total = np.nansum(np.where(hidden, np.nan, shown))
+    body = (safe.table["imd_decile"] != "Total").to_numpy()
+    total = np.nansum(np.where(hidden | ~body, np.nan, shown))
     table = safe.table.copy()
     mask = safe.suppressed.copy()
     pv = appraisal.pv_benefits
     for col, amount in (("share", 1.0), ("value", pv.value), ("lower", pv.lower), ("upper", pv.upper)):
-        if col in table:
-            table[col] = np.where(hidden, np.nan, shown / total * amount if total else np.nan)
-            mask[col] = hidden
+        published = np.where(hidden, np.nan, shown / total * amount if total else np.nan)
+        table[col] = np.where(body, published, amount)
+        mask[col] = hidden
+    return DisclosedTable(table, mask, safe.rule, safe.audit)
+
+
+def survey_table(survey, rule: str = "nhs-hes") -> DisclosedTable:
+    """Survey answers, safe to publish: the weighted count is recomputed from the published
+    (rounded) count, so it cannot give the unrounded count back, and withheld with it."""
+    frame = survey.counts.copy()
+    frame["counted"] = frame["counted"].map({True: "yes", False: "no (excluded)"})
+    safe = disclose(frame, counts=["respondents"], label="answer", rule=rule)
+    table = safe.table.copy()
+    mask = safe.suppressed.copy()
+    shown = table["respondents"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    table["weighted"] = shown * table["weight"].to_numpy(dtype=float)
+    mask["weighted"] = mask["respondents"]
     return DisclosedTable(table, mask, safe.rule, safe.audit)
