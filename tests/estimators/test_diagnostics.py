@@ -50,7 +50,19 @@ def test_love_plot_structure(est):
 
 def test_overlap_plot(est):
     fig = overlap_plot(est)
-    assert "participants off support" in fig.axes[0].get_title()
+    n_off = est.overlap.n_off_support
+    assert fig.axes[0].get_title() == (f"Propensity overlap: {n_off:,} participants outside the comparison "
+                                      "group's score range")
+
+
+def test_overlap_plot_protects_small_counts_when_published(est):
+    """With a disclosure rule, a count of 1-7 in the title or legend is shown as [c]."""
+    import dataclasses
+
+    small = dataclasses.replace(est, overlap=dataclasses.replace(est.overlap, n_off_support=3))
+    fig = overlap_plot(small, rule="nhs-hes")
+    assert "[c] participants outside" in fig.axes[0].get_title()
+    assert " 3 participants" not in fig.axes[0].get_title()
 
 
 def test_overlap_plot_needs_score(sim):
