@@ -70,6 +70,7 @@ class ParamsError(SvimpactError):
     """A params YAML file is missing, malformed, or has a bad key or value."""
 
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        self.message = message  # without the file and key, for reports that show those apart
         self.file = file
         self.key = key
         prefix = f"{file}: " if file else ""

@@ -200,14 +200,20 @@ def _resolve(base: Path, p: Path) -> Path:
     return p if p.is_absolute() else (base / p).resolve()
 
 
-def load_service_params(path: str | Path, *, check_files: bool = True) -> ServiceParams:
-    """Load and validate a service params file; data paths come back absolute."""
+def _validated(model: type[BaseModel], path: str | Path) -> tuple[Path, Any]:
+    """Read ``path`` and validate it as ``model``; errors name the file and the keys."""
     path = Path(path).resolve()
     raw = read_yaml(path)
     try:
-        params = ServiceParams.model_validate(raw)
+        return path, model.model_validate(raw)
     except ValidationError as exc:
-        _raise_params_error(exc, ServiceParams, path)
+        _raise_params_error(exc, model, path)
+        raise  # unreachable: _raise_params_error always raises
+
+
+def load_service_params(path: str | Path, *, check_files: bool = True) -> ServiceParams:
+    """Load and validate a service params file; data paths come back absolute."""
+    path, params = _validated(ServiceParams, path)
     base = path.parent
     files = {k: (_resolve(base, v) if v is not None else None) for k, v in params.data.model_dump().items()}
     if check_files:
@@ -229,12 +235,7 @@ def load_service_params(path: str | Path, *, check_files: bool = True) -> Servic
 
 def load_batch_params(path: str | Path) -> BatchParams:
     """Load a batch manifest and every service params file it names (all validated)."""
-    path = Path(path).resolve()
-    raw = read_yaml(path)
-    try:
-        batch = BatchParams.model_validate(raw)
-    except ValidationError as exc:
-        _raise_params_error(exc, BatchParams, path)
+    path, batch = _validated(BatchParams, path)
     base = path.parent
     services = [_resolve(base, s) for s in batch.services]
     for i, s in enumerate(services):

@@ -568,8 +568,7 @@ def _check_valuation(sp: ServiceParams, params_file: Path) -> ValidationReport:
 
 
 def _params_problem(exc: ParamsError, path: Path) -> Problem:
-    text = str(exc).removeprefix(f"{exc.file}: ") if exc.file else str(exc)
-    return Problem(exc.file or str(path), exc.key, text, (), "fix the params file", "error", False)
+    return Problem(exc.file or str(path), exc.key, exc.message, (), "fix the params file", "error", False)
 
 
 def _services_listed(path: Path) -> list[Path]:
