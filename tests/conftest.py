@@ -16,6 +16,13 @@ REFERENCE = SHARED / "reference-data"
 ORACLES = SHARED / "oracles"
 
 
+def need(path: Path) -> Path:
+    """``path`` under the reference data, or skip the test politely when it is absent."""
+    if not path.exists():
+        pytest.skip(f"reference data not found: {path} (see shared/reference-data/README.md)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

@@ -23,17 +23,12 @@ from svimpact.geo.boundaries import (  # noqa: E402
 )
 from svimpact.geo.imd import iod_info, read_iod  # noqa: E402
 
-REF = (Path(__file__).resolve().parents[2] / "../shared/reference-data").resolve()
+from conftest import REFERENCE as REF, need  # noqa: E402
+
 LSOA11 = REF / "boundaries/lsoa11_bsc_v3_lcr.geojson"
 LSOA21 = REF / "boundaries/lsoa21_bsc_v4_lcr.geojson"
 LCR19 = REF / "iod2019/iod2019_lsoa11_lcr.csv"
 LCR25 = REF / "iod2025/imd2025_lsoa21_lcr.csv"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (see shared/reference-data/README.md)")
-    return path
 
 
 @pytest.fixture(scope="module")

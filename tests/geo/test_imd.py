@@ -15,7 +15,8 @@ import pytest
 from svimpact.exceptions import InputDataError
 from svimpact.geo.imd import iod_info, read_iod, tag_iod
 
-REF = (Path(__file__).resolve().parents[2] / "../shared/reference-data").resolve()
+from conftest import REFERENCE as REF, need  # noqa: E402
+
 F1 = REF / "iod2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
 F2 = REF / "iod2019/File_2_-_IoD2019_Domains_of_Deprivation.csv"
 F6 = REF / "iod2019/File_6_-_IoD2019_Population_Denominators.csv"
@@ -29,12 +30,6 @@ LCR = {"E06000006": "Halton", "E08000011": "Knowsley", "E08000012": "Liverpool",
 HEAD_2019 = ("LSOA code (2011),LSOA name (2011),Local Authority District code (2019),"
              "Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,"
              "Index of Multiple Deprivation (IMD) Decile")
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (see shared/reference-data/README.md)")
-    return path
 
 
 @pytest.fixture(scope="module")

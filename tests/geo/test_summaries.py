@@ -19,18 +19,13 @@ from svimpact.exceptions import InputDataError
 from svimpact.geo.imd import read_iod, tag_iod
 from svimpact.geo.summaries import area_summary, local_deciles
 
-REF = (Path(__file__).resolve().parents[2] / "../shared/reference-data").resolve()
+from conftest import REFERENCE as REF, need  # noqa: E402
+
 ASSEMBLED = REF / "iod2019/iod2019_lsoa11_england_assembled.csv"
 FILE10 = REF / "iod2019/File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.xlsx"
 FILE12 = REF / "iod2019/File_12_-_IoD2019_Local_Enterprise_Partnership__LEP__Summaries.xlsx"
 IOD25 = REF / "iod2025/imd2025_lsoa21_england.csv"
 LCR = ["E06000006", "E08000011", "E08000012", "E08000013", "E08000014", "E08000015"]
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (see shared/reference-data/README.md)")
-    return path
 
 
 def read_summary_sheet(path: Path) -> pd.DataFrame:

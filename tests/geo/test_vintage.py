@@ -24,17 +24,12 @@ from svimpact.geo.vintage import (
     read_lsoa_lookup,
 )
 
-REF = (Path(__file__).resolve().parents[2] / "../shared/reference-data").resolve()
+from conftest import REFERENCE as REF, need  # noqa: E402
+
 LOOKUP = REF / "lookups/LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales.csv"
 LOOKUP_LCR = REF / "lookups/lsoa11_lsoa21_lad22_lcr.csv"
 POP_EW = REF / "population/sape22dt2_mid2019_lsoa11_total_population_ew.csv"
 POP_LCR = REF / "population/sape22dt2_mid2019_lsoa11_persons_syoa_lcr.csv"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"reference data not found: {path} (see shared/reference-data/README.md)")
-    return path
 
 
 @pytest.fixture(scope="module")
