@@ -15,7 +15,48 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Interval", "ResultMixin", "Summary", "fmt_number", "frame_to_markdown"]
+__all__ = [
+    "RESULT_COLUMNS",
+    "Interval",
+    "ResultMixin",
+    "Summary",
+    "fmt_number",
+    "frame_to_markdown",
+    "result_frame",
+]
+
+RESULT_COLUMNS = ("measure", "value", "lower", "upper", "level", "method", "source")
+"""The one results contract: every result's ``to_frame()`` has exactly these columns, in this order.
+
+``lower``/``upper``/``level`` are empty (NaN) for a number with no interval; ``method`` says how
+the number was obtained; ``source`` where an assumption or input came from ("" when computed here).
+Wider presentation tables (a decile profile, a balance table) come from ``published_table()`` or
+``table()`` methods, not ``to_frame()``.
+"""
+
+
+def result_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A contract-shaped frame from rows; each row gives ``measure`` and ``value`` or ``interval``.
+
+    A row may give ``interval=Interval(...)`` instead of value/lower/upper/level/method; missing
+    columns are filled (NaN for numbers, "" for text).
+    """
+    out = []
+    for row in rows:
+        row = dict(row)
+        iv = row.pop("interval", None)
+        if iv is not None:
+            exact = iv.lower == iv.upper == iv.value and iv.method == "exact"
+            row.setdefault("value", iv.value)
+            row.setdefault("lower", np.nan if exact else iv.lower)
+            row.setdefault("upper", np.nan if exact else iv.upper)
+            row.setdefault("level", np.nan if exact else iv.level)
+            row.setdefault("method", iv.method)
+        unknown = set(row) - set(RESULT_COLUMNS)
+        if unknown:
+            raise ValueError(f"result_frame: unknown column(s) {sorted(unknown)}; use {', '.join(RESULT_COLUMNS)}")
+        out.append({c: row.get(c, np.nan if c in ("value", "lower", "upper", "level") else "") for c in RESULT_COLUMNS})
+    return pd.DataFrame(out, columns=list(RESULT_COLUMNS))
 
 
 def fmt_number(x: float, digits: int | None = None) -> str:

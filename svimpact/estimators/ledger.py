@@ -52,6 +52,7 @@ from svimpact.estimators.distributions import (
     parse_distribution,
 )
 from svimpact.exceptions import ParamsError
+from svimpact.io.yamlfile import read_yaml
 
 __all__ = [
     "CONFIDENCE",
@@ -218,8 +219,6 @@ def load_benchmarks(path: str | Path) -> BenchmarkTable:
 
     Every level needs ``source.document``, ``source.edition`` and ``source.section``.
     """
-    from svimpact.io.params import read_yaml
-
     data = read_yaml(path)
     file = str(path)
     rows = data.get("benchmarks")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact.io.params import read_yaml
+from svimpact.io.yamlfile import read_yaml
 from svimpact.exceptions import ParamsError
 
 __all__ = [

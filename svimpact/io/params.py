@@ -11,11 +11,11 @@ import difflib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from svimpact.disclosure import RULES
 from svimpact.exceptions import ParamsError
+from svimpact.io.yamlfile import read_yaml
 
 __all__ = [
     "BatchParams",
@@ -138,22 +138,6 @@ class BatchParams(_Strict):
     timeout_seconds: int = Field(900, ge=10)
     jobs: int = Field(2, ge=1, le=32)
     source_file: Path | None = Field(None, exclude=True)
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping, with errors that name the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParamsError("file not found", file=str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ParamsError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
-    if not isinstance(data, dict):
-        raise ParamsError("expected a mapping of keys to values at the top level", file=str(path))
-    return data
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

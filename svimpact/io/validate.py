@@ -24,7 +24,8 @@ from svimpact._results import ResultMixin
 from svimpact.exceptions import InputDataError, ParamsError, SvimpactError, format_rows
 from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.dates import parse_dates
-from svimpact.io.params import ServiceParams, load_batch_params, load_service_params, read_yaml
+from svimpact.io.params import ServiceParams, load_batch_params, load_service_params
+from svimpact.io.yamlfile import read_yaml
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import ColumnSpec, TableSchema, areas_schema, records_schema, survey_schema
 
