@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "BalanceWarning",
     "BatchError",
     "DisclosureError",
+    "FetchError",
     "InputDataError",
+    "OverlapWarning",
     "ParamsError",
+    "PreTrendWarning",
     "SvimpactError",
+    "SvimpactWarning",
     "format_rows",
 ]
 
@@ -84,3 +89,23 @@ class DisclosureError(SvimpactError):
 
 class BatchError(SvimpactError):
     """The batch could not run, or one of its notebooks failed."""
+
+
+class FetchError(SvimpactError):
+    """A file could not be fetched: unknown name, no URL, no pinned checksum, bad download."""
+
+
+class SvimpactWarning(UserWarning):
+    """Base class for every warning svimpact issues: a result to read with care, not an error."""
+
+
+class OverlapWarning(SvimpactWarning):
+    """Participants and comparison units are not comparable on their propensity scores."""
+
+
+class BalanceWarning(SvimpactWarning):
+    """A covariate remains imbalanced between participants and the comparison group."""
+
+
+class PreTrendWarning(SvimpactWarning):
+    """Participants and the comparison group were already diverging before the programme."""

@@ -6,15 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from svimpact.exceptions import BalanceWarning
 
 __all__ = ["BALANCE_THRESHOLD", "BalanceWarning", "balance_frame", "balance_messages", "kish_ess"]
 
 #: Austin (2009, Stat Med 28:3083): |standardised difference| above 0.1 signals imbalance.
 BALANCE_THRESHOLD = 0.1
-
-
-class BalanceWarning(UserWarning):
-    """A covariate remains imbalanced between participants and the comparison group."""
 
 
 def kish_ess(w: np.ndarray) -> float:

@@ -8,13 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from svimpact.exceptions import InputDataError
+from svimpact.exceptions import InputDataError, OverlapWarning
 
 __all__ = ["Overlap", "OverlapWarning", "fit_logit", "logit_newton", "overlap_summary"]
-
-
-class OverlapWarning(UserWarning):
-    """Participants and comparison units are not comparable on their propensity scores."""
 
 
 def _expit(z: np.ndarray) -> np.ndarray:

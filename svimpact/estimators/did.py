@@ -32,16 +32,12 @@ from svimpact.estimators._effect_data import (
     raise_on_missing,
 )
 from svimpact.estimators._effect_result import DEFAULT_N_DRAWS, EffectDraws, EffectEstimate
-from svimpact.exceptions import InputDataError, ParamsError
+from svimpact.exceptions import InputDataError, ParamsError, PreTrendWarning
 
 __all__ = ["PreTrendWarning", "estimate_did"]
 
 #: Fewer clusters than this and the wild cluster bootstrap is used (Cameron et al. 2008).
 FEW_CLUSTERS = 30
-
-
-class PreTrendWarning(UserWarning):
-    """Participants and the comparison group were already diverging before the programme."""
 
 
 def estimate_did(

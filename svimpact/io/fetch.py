@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from svimpact.exceptions import SvimpactError
+from svimpact.exceptions import FetchError, SvimpactError
 
 __all__ = ["FetchError", "RegistryEntry", "default_cache_dir", "fetch", "list_files",
            "load_registry"]
@@ -30,10 +30,6 @@ __all__ = ["FetchError", "RegistryEntry", "default_cache_dir", "fetch", "list_fi
 REGISTRY = Path(__file__).with_name("registry.yaml")
 CACHE_ENV = "SVIMPACT_DATA_DIR"
 _FIELDS = ("file", "url", "sha256", "page", "description", "publisher")
-
-
-class FetchError(SvimpactError):
-    """A file could not be fetched: unknown name, no URL, no pinned checksum, bad download."""
 
 
 @dataclass(frozen=True)
