@@ -7,20 +7,21 @@ file are resolved against the directory holding that file.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
 from svimpact.exceptions import ParamsError
-from svimpact.io.yamlfile import read_yaml
+from svimpact.io.yamlfile import read_yaml, read_yaml_digest
 
 __all__ = [
     "BatchParams",
     "DataFiles",
     "ServiceParams",
+    "load_batch",
     "load_batch_params",
     "load_service_params",
     "read_yaml",
@@ -87,6 +88,21 @@ class Disclosure(_Strict):
         return v
 
 
+class Plausibility(_Strict):
+    """Limits outside which a value is refused as implausible (a typing or export error)."""
+
+    age_column: str = "age"
+    age_range: tuple[float, float] = (0, 120)
+    cost_ceiling: float = Field(1_000_000, gt=0)  # per participant, in the cost column's price year
+
+    @field_validator("age_range")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if v[0] >= v[1]:
+            raise ValueError("age_range needs [lowest, highest] with lowest < highest")
+        return v
+
+
 class ServiceParams(_Strict):
     """Everything the notebooks need to evaluate one service."""
 
@@ -106,11 +122,13 @@ class ServiceParams(_Strict):
     valuation: Valuation | None = None
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
+    plausibility: Plausibility = Plausibility()
     exclude_invalid_rows: bool = False
     pseudonymise: bool = True
     date_format: str = "auto"
     date_order: list[tuple[str, str]] = Field(default_factory=list)
     source_file: Path | None = Field(None, exclude=True)
+    source_sha256: str | None = Field(None, exclude=True)  # of the params file's bytes, read once
 
     def ledger(self):
         """The additionality ledger of this service (``svimpact.estimators.ledger.Ledger``)."""
@@ -138,6 +156,7 @@ class BatchParams(_Strict):
     timeout_seconds: int = Field(900, ge=10)
     jobs: int = Field(2, ge=1, le=32)
     source_file: Path | None = Field(None, exclude=True)
+    source_sha256: str | None = Field(None, exclude=True)  # of the batch file's bytes, read once
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -155,7 +174,7 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
         current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
         if current is None:
             return []
-    return [n for n in getattr(current, "model_fields", {}) if n != "source_file"]
+    return [n for n in getattr(current, "model_fields", {}) if n not in ("source_file", "source_sha256")]
 
 
 def _raise_params_error(exc: ValidationError, model: type[BaseModel], file: Path) -> None:
@@ -167,8 +186,7 @@ def _raise_params_error(exc: ValidationError, model: type[BaseModel], file: Path
         first_key = first_key or key
         if err["type"] == "extra_forbidden":
             valid = _fields_at(model, loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}"
+            hint = did_you_mean(loc[-1], valid, listing="valid keys here")
             problems.append(f"unknown key '{key}'; {hint}")
         elif err["type"] == "missing":
             problems.append(f"missing required key '{key}'")
@@ -187,9 +205,12 @@ def _resolve(base: Path, p: Path) -> Path:
 def _validated(model: type[BaseModel], path: str | Path) -> tuple[Path, Any]:
     """Read ``path`` and validate it as ``model``; errors name the file and the keys."""
     path = Path(path).resolve()
-    raw = read_yaml(path)
+    raw, digest = read_yaml_digest(path)
+    for internal in ("source_file", "source_sha256"):
+        if internal in raw:
+            raise ParamsError(f"unknown key '{internal}' (set by svimpact itself); remove it", file=str(path))
     try:
-        return path, model.model_validate(raw)
+        return path, model.model_validate(raw).model_copy(update={"source_sha256": digest})
     except ValidationError as exc:
         _raise_params_error(exc, model, path)
         raise  # unreachable: _raise_params_error always raises
@@ -217,22 +238,52 @@ def load_service_params(path: str | Path, *, check_files: bool = True) -> Servic
     return loaded
 
 
-def load_batch_params(path: str | Path) -> BatchParams:
-    """Load a batch manifest and every service params file it names (all validated)."""
+def load_batch(path: str | Path) -> tuple[BatchParams, tuple[ServiceParams, ...]]:
+    """Load a batch manifest and every service params file it names, each file read once.
+
+    A service listed twice (the same file, or two files declaring the same ``service`` name) is
+    an error: both runs would write the same output files.
+    """
     path, batch = _validated(BatchParams, path)
     base = path.parent
     services = [_resolve(base, s) for s in batch.services]
+    loaded: list[ServiceParams] = []
+    seen_files: dict[Path, int] = {}
+    seen_names: dict[str, int] = {}
     for i, s in enumerate(services):
+        if s in seen_files:
+            raise ParamsError(f"{s.name} is listed twice (entries {seen_files[s]} and {i}); list each service once",
+                              file=str(path), key=f"services.{i}")
+        seen_files[s] = i
         if not s.is_file():
-            raise ParamsError(f"file not found: {s}", file=str(path), key=f"services.{i}")
-        load_service_params(s)
+            what = "is a folder, not a params file" if s.is_dir() else "file not found"
+            raise ParamsError(f"{what}: {s}", file=str(path), key=f"services.{i}")
+        sp = load_service_params(s)
+        if sp.service in seen_names:
+            raise ParamsError(f"service '{sp.service}' is declared by two params files (entries "
+                              f"{seen_names[sp.service]} and {i}); each service needs its own name",
+                              file=str(path), key=f"services.{i}")
+        seen_names[sp.service] = i
+        loaded.append(sp)
     nb_dir = _resolve(base, batch.notebook_dir)
     for i, name in enumerate(batch.notebooks):
         if not (nb_dir / f"{name}.ipynb").is_file():
-            raise ParamsError(f"notebook not found: {nb_dir / (name + '.ipynb')}", file=str(path), key=f"notebooks.{i}")
-    return batch.model_copy(update={
+            close = did_you_mean(name, sorted(p.stem for p in nb_dir.glob("*.ipynb")), listing="notebooks here")
+            raise ParamsError(f"notebook not found: {nb_dir / (name + '.ipynb')}" + (f"; {close}" if close else ""),
+                              file=str(path), key=f"notebooks.{i}")
+    if len(set(batch.notebooks)) != len(batch.notebooks):
+        twice = sorted({n for n in batch.notebooks if batch.notebooks.count(n) > 1})
+        raise ParamsError(f"notebook(s) listed twice: {', '.join(twice)}; list each notebook once",
+                          file=str(path), key="notebooks")
+    resolved = batch.model_copy(update={
         "services": services,
         "notebook_dir": nb_dir,
         "output_dir": _resolve(base, batch.output_dir),
         "source_file": path,
     })
+    return resolved, tuple(loaded)
+
+
+def load_batch_params(path: str | Path) -> BatchParams:
+    """Load a batch manifest, validating every service params file it names (see :func:`load_batch`)."""
+    return load_batch(path)[0]

@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
+from svimpact._common import sha256
 from svimpact.exceptions import ParamsError
 
-__all__ = ["read_yaml"]
+__all__ = ["read_yaml", "read_yaml_digest"]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -35,12 +36,18 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping, with errors that name the file (and the line, for syntax or duplicate keys)."""
+    return read_yaml_digest(path)[0]
+
+
+def read_yaml_digest(path: str | Path) -> tuple[dict[str, Any], str]:
+    """:func:`read_yaml`, plus the sha256 of the bytes read (so the file is opened once, not twice)."""
     path = Path(path)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "file not found"
         raise ParamsError(what, file=str(path))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise ParamsError(f"cannot be read ({reason}); check the file's permissions and that it is UTF-8 text",
@@ -53,4 +60,4 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         raise ParamsError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
     if not isinstance(data, dict):
         raise ParamsError("expected a mapping of keys to values at the top level", file=str(path))
-    return data
+    return data, sha256(raw)

@@ -1,47 +1,39 @@
 """The batch: every (service x notebook) executed with Papermill, in parallel, then one chapter.
 
-``run_batch`` reads as a pipeline: load and validate params -> plan the jobs -> execute them
-(a failure never stops the others) -> build the chapter -> write the manifest. The manifest
-claims success only when every notebook succeeded.
+``run_batch`` reads as a pipeline of named steps::
+
+    load -> validate -> prepare (lock the output folder) -> execute -> chapter -> gate -> manifest
+
+The params are read once (:func:`~svimpact.report.plan.load_run`), every input is checked before
+any kernel starts (:func:`~svimpact.report.plan.validate_run`), a failed notebook never stops the
+others, the chapter is built from memory, and the manifest is written once, at the end, claiming
+success only when every notebook succeeded and the disclosure gate passed.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import json
 import multiprocessing
-import shutil
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from svimpact._version import __version__
-from svimpact.exceptions import ParamsError
-from svimpact.io.params import BatchParams, load_batch_params, load_service_params
-from svimpact.io.readers import file_sha256
+from svimpact.disclosure import get_rule
+from svimpact.io.params import BatchParams
+from svimpact.io.validate import ValidationFailed
+from svimpact.report.chapter import build_chapter, write_docx
+from svimpact.report.manifest import manifest_data, run_facts, write_manifest
+from svimpact.report.outputs import lock_output, prepare_output, writable_folder
+from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, validate_run
 from svimpact.report.publish import atomic_write_bytes
 
-__all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "plan_jobs", "run_batch"]
+__all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"]
 
-NOTEBOOK_PARAMETERS = frozenset({"params_path", "output_dir", "seed"})
-"""The parameters every batch notebook declares in its cell tagged ``parameters``: no more, no fewer."""
-
-
-@dataclass(frozen=True)
-class Job:
-    service: str
-    title: str
-    params_path: Path
-    notebook: str
-    input_path: Path
-    output_path: Path
-    key: str = ""  # sha256 of everything the job's result depends on (for --resume)
-
-    @property
-    def name(self) -> str:
-        return f"{self.service}__{self.notebook}"
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""Each kernel runs its BLAS on one thread: the batch already runs one kernel per core."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ class JobResult:
     def ok(self) -> bool:
         return self.status in {"ok", "skipped"}
 
-    def describe(self) -> str:
+    def summary(self) -> str:
         name = f"{self.job.service} x {self.job.notebook}"
         if self.status == "skipped":
             return f"{name}: unchanged since the last successful run, skipped (--resume)"
@@ -68,57 +60,23 @@ class JobResult:
 
 @dataclass(frozen=True)
 class BatchResult:
-    batch: BatchParams
-    output_dir: Path
+    plan: RunPlan
     results: tuple[JobResult, ...]
     chapter: Path | None
     manifest: Path
     gate_findings: tuple[str, ...] = field(default=())
 
     @property
+    def batch(self) -> BatchParams:
+        return self.plan.batch
+
+    @property
+    def output_dir(self) -> Path:
+        return self.plan.output_dir
+
+    @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results) and not self.gate_findings
-
-
-def check_notebook_parameters(path: Path) -> None:
-    """Papermill only warns about unknown parameters; svimpact refuses them (and missing ones)."""
-    import papermill as pm
-
-    declared = set(pm.inspect_notebook(str(path)))
-    if declared != NOTEBOOK_PARAMETERS:
-        missing = sorted(NOTEBOOK_PARAMETERS - declared)
-        unknown = sorted(declared - NOTEBOOK_PARAMETERS)
-        raise ParamsError(
-            f"the cell tagged 'parameters' must declare exactly {', '.join(sorted(NOTEBOOK_PARAMETERS))}"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else ""),
-            file=str(path),
-        )
-
-
-def _job_key(notebook: Path, service_params: Path, inputs: list[Path], seed: int) -> str:
-    h = hashlib.sha256()
-    for part in (__version__, str(seed), file_sha256(notebook), file_sha256(service_params),
-                 *(file_sha256(p) for p in inputs)):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def plan_jobs(batch: BatchParams, out: Path) -> list[Job]:
-    """One job per (service x notebook), each with the key that --resume compares."""
-    for nb in batch.notebooks:
-        check_notebook_parameters(batch.notebook_dir / f"{nb}.ipynb")
-    jobs = []
-    for service_path in batch.services:
-        sp = load_service_params(service_path)
-        inputs = [Path(p) for p in sp.data.model_dump().values() if p is not None]
-        for nb in batch.notebooks:
-            nb_path = batch.notebook_dir / f"{nb}.ipynb"
-            jobs.append(Job(sp.service, sp.title, Path(service_path), nb, nb_path,
-                            out / "notebooks" / f"{sp.service}__{nb}.ipynb",
-                            _job_key(nb_path, Path(service_path), inputs, batch.seed)))
-    return jobs
 
 
 def _record_path(out: Path, job: Job) -> Path:
@@ -141,34 +99,42 @@ def _unchanged(out: Path, job: Job) -> bool:
     return record.get("key") == job.key and record.get("status") == "ok"
 
 
-def _prepare_output(out_dir: Path, resume: bool) -> None:
-    """Clear the last run's outputs (all of them, unless resuming). A run in progress has no
-    index.html or manifest.json, so a crash never leaves a chapter that looks whole."""
-    for stale in ("index.html", "manifest.json", "year-one.docx"):
-        (out_dir / stale).unlink(missing_ok=True)
-    for sub in ("notebooks", "tables", "figures", "maps", "audit", "headlines", "quarantine", ".svimpact"):
-        if not resume:
-            shutil.rmtree(out_dir / sub, ignore_errors=True)
-        (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    for partial in (out_dir / "notebooks").glob(".partial-*"):
-        partial.unlink()
+def _previous_seconds(out: Path) -> dict[str, float]:
+    """How long each job took in the last run into ``out`` (to start the longest first)."""
+    seconds = {}
+    for path in (out / ".svimpact" / "jobs").glob("*.json"):
+        try:
+            seconds[path.stem] = float(json.loads(path.read_text()).get("seconds") or 0.0)
+        except (OSError, ValueError, AttributeError):
+            continue
+    return seconds
+
+
+_DEFAULT_ORDER = {"additionality": 2.0, "targeting": 1.0}  # seconds-like weights before any run is recorded
+
+
+def _is_port_clash(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return "address already in use" in text or ("kernel" in text and ("died" in text or "start" in text))
 
 
 def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
     """Run one notebook (in a worker process). Never raises: failures become a JobResult."""
+    os.environ.update(SINGLE_THREAD_ENV)  # inherited by the kernel this worker starts
     import papermill as pm
 
     start = time.perf_counter()
     params = {"params_path": str(job.params_path), "output_dir": out, "seed": seed}
     tmp = job.output_path.with_name(f".partial-{job.output_path.name}")
     status, error = "ok", None
-    for attempt in range(3):  # kernel start-up can race under parallel runs: retry that only
+    for attempt in range(3):  # a kernel whose port was taken at start-up is retried; nothing else is
         try:
             pm.execute_notebook(
                 str(job.input_path), str(tmp), parameters=params, kernel_name="python3",
                 cwd=str(job.input_path.parent), execution_timeout=timeout, progress_bar=False,
                 log_output=False, request_save_on_cell_execute=False,
             )
+            status, error = "ok", None
             break
         except pm.PapermillExecutionError as exc:
             status = "failed"
@@ -180,14 +146,58 @@ def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
             if ("Timeout" in name or "timed out" in str(exc).lower()) and "kernel" not in str(exc).lower():
                 status, error = "timeout", {"cell": None, "ename": name, "evalue": str(exc)[:2000]}
                 break
-            if "kernel" in str(exc).lower() and attempt < 2:
-                time.sleep(1 + attempt)
-                continue
             status, error = "failed", {"cell": None, "ename": name, "evalue": str(exc)[:2000]}
+            if _is_port_clash(exc) and attempt < 2:
+                time.sleep(0.5 + attempt)
+                continue
             break
     if tmp.exists():
         tmp.replace(job.output_path)
     return JobResult(job, status, time.perf_counter() - start, error)
+
+
+def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> None:
+    """Every input checked before any kernel starts; a blocking problem stops the run here."""
+    report = validate_run(plan)
+    if not report.ok:
+        raise ValidationFailed(report)
+    n_rows = sum(n for _, n in dict(report.rows_read).items())
+    say(f"svimpact: inputs checked ({len(plan.services)} service(s), {n_rows} record(s)); "
+        f"{report.n_excluded} excluded as the params allow" if report.n_excluded else
+        f"svimpact: inputs checked ({len(plan.services)} service(s), {n_rows} record(s))")
+
+
+def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None]) -> dict[Job, JobResult]:
+    out_dir = plan.output_dir
+    results: dict[Job, JobResult] = {}
+    if not todo:
+        return results
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds): j for j in todo}
+        for i, fut in enumerate(cf.as_completed(futures), 1):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed notebook
+                res = JobResult(job, "failed", 0.0, {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+            results[job] = res
+            _write_record(out_dir, res)
+            say(f"[{i}/{len(todo)}] {res.summary()}")
+    return results
+
+
+def _step_gate(plan: RunPlan) -> tuple[str, ...]:
+    """The disclosure gate over everything the run wrote, with the services' identifiers and rules."""
+    from svimpact.gate import input_identifiers, scan_report
+
+    services = [sp.params for sp in plan.services]
+    ids, pcs, secrets = input_identifiers(services)
+    strictest = max((get_rule(s.disclosure.rule) for s in services),
+                    key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
+    report = scan_report(plan.output_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
+                         id_columns={s.id_column for s in services} | {"respondent_id"})
+    return tuple(f.describe() for f in report.findings)
 
 
 def run_batch(
@@ -200,62 +210,55 @@ def run_batch(
 ) -> BatchResult:
     """Run the batch described by ``batch_path``; see the module docstring.
 
-    With ``resume=True``, notebooks whose notebook file, service params, input files, seed and
-    svimpact version are unchanged since they last succeeded in ``out`` are not run again.
+    With ``resume=True``, notebooks whose notebook file, service params, input files (records,
+    areas, boundaries, unit-value and deflator files), seed and svimpact version are unchanged
+    since they last succeeded in ``out`` are not run again.
     """
-    from svimpact.gate import gate_batch
-    from svimpact.report.chapter import build_chapter, write_docx
-    from svimpact.report.manifest import write_manifest
-
     say = progress or (lambda _msg: None)
-    batch = load_batch_params(batch_path)
-    out_dir = Path(out).resolve() if out else batch.output_dir
-    planned = plan_jobs(batch, out_dir)
-    _prepare_output(out_dir, resume)
-    todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
-    results: dict[Job, JobResult] = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
-    n_workers = max(1, min(jobs or batch.jobs, len(todo) or 1))
-    say(f"svimpact: running {len(todo)} of {len(planned)} notebook(s) ({len(batch.services)} service(s) x "
-        f"{len(batch.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
-    for res in results.values():
-        say(f"[-] {res.describe()}")
     start = time.perf_counter()
-    if todo:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_execute, j, str(out_dir), batch.seed, batch.timeout_seconds): j for j in todo}
-            for i, fut in enumerate(cf.as_completed(futures), 1):
-                job = futures[fut]
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is a failed notebook
-                    res = JobResult(job, "failed", 0.0, {"cell": None, "ename": type(exc).__name__,
-                                                         "evalue": str(exc)})
-                results[job] = res
-                _write_record(out_dir, res)
-                say(f"[{i}/{len(todo)}] {res.describe()}")
-    ordered = tuple(results[j] for j in planned)
-    # The provenance appendix renders the manifest, so write it first; it claims success only
-    # at the end, once the disclosure gate has passed everything the run wrote.
-    write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start, gate=None)
-    chapter = build_chapter(batch, out_dir, ordered)
-    write_docx(chapter)
-    gate = gate_batch(batch.source_file, out_dir)
-    findings = tuple(f.describe() for f in gate.findings)
-    if findings:  # mark the chapter itself, so nobody publishes it by mistake
-        chapter = build_chapter(batch, out_dir, ordered, gate_findings=findings)
+    plan = load_run(batch_path, out=out)                                   # load
+    out_dir = writable_folder(plan.output_dir)
+    with lock_output(out_dir):
+        _step_validate(plan, say)                                          # validate
+        last = _previous_seconds(out_dir)
+        planned = plan.jobs(order={**{j: _DEFAULT_ORDER.get(j.split("__")[-1], 0.0) for j in
+                                      (f"{s.service}__{n.name}" for s in plan.services for n in plan.notebooks)},
+                                   **last})
+        prepare_output(plan, resume)                                       # plan
+        todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
+        results: dict[Job, JobResult] = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
+        n_workers = max(1, min(jobs or plan.batch.jobs, len(todo) or 1))
+        say(f"svimpact: running {len(todo)} of {len(planned)} notebook(s) ({len(plan.services)} service(s) x "
+            f"{len(plan.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
+        for res in results.values():
+            say(f"[-] {res.summary()}")
+        results.update(_step_execute(plan, todo, n_workers, say))          # execute
+        by_service = {(j.service, j.notebook): j for j in planned}
+        ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
+        facts = run_facts(plan)
+        chapter = build_chapter(plan, ordered, facts)                      # chapter
         write_docx(chapter)
-    manifest = write_manifest(batch, out_dir, ordered, elapsed=time.perf_counter() - start, gate=findings)
-    result = BatchResult(batch, out_dir, ordered, chapter, manifest, findings)
-    failed = [r for r in ordered if not r.ok]
+        findings = _step_gate(plan)                                        # gate
+        if findings:  # mark the chapter itself, so nobody publishes it by mistake
+            chapter = build_chapter(plan, ordered, facts, gate_findings=findings)
+            write_docx(chapter)
+        manifest = write_manifest(out_dir, manifest_data(                  # manifest
+            plan, ordered, elapsed=time.perf_counter() - start, gate=findings, facts=facts))
+    result = BatchResult(plan, ordered, chapter, manifest, findings)
+    _report(result, say)
+    return result
+
+
+def _report(result: BatchResult, say: Callable[[str], None]) -> None:
+    failed = [r for r in result.results if not r.ok]
     if failed:
-        say(f"svimpact: {len(failed)} of {len(ordered)} notebooks FAILED; the chapter is marked incomplete:")
+        say(f"svimpact: {len(failed)} of {len(result.results)} notebooks FAILED; the chapter is marked incomplete:")
         for r in failed:
-            say(f"  - {r.describe()}  (see {r.job.output_path})")
-    if findings:
-        say(f"svimpact: the disclosure gate found {len(findings)} problem(s); the run is NOT complete:")
-        for f in findings[:20]:
+            say(f"  - {r.summary()}  (see {r.job.output_path})")
+    if result.gate_findings:
+        say(f"svimpact: the disclosure gate found {len(result.gate_findings)} problem(s); the run is NOT complete:")
+        for f in result.gate_findings[:20]:
             say(f"  - {f}")
     if result.ok:
-        say(f"svimpact: chapter written to {chapter}; disclosure gate passed")
-    return result
+        say(f"svimpact: chapter written to {result.chapter}; disclosure gate passed")
+

@@ -20,7 +20,8 @@ import pandas as pd
 
 from svimpact._version import __version__
 from svimpact.disclosure import get_rule
-from svimpact.io.params import BatchParams, ServiceParams, load_service_params
+from svimpact.io.params import ServiceParams
+from svimpact.report.plan import RunPlan
 from svimpact.report.publish import atomic_write_bytes
 
 __all__ = ["DOCX_NAME", "build_chapter", "notebook_body", "write_docx"]
@@ -135,28 +136,30 @@ def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> st
             f"identifiers or postcodes.</p>{audit_html}")
 
 
-def _provenance_appendix(out_dir: Path) -> str:
-    path = out_dir / "manifest.json"
-    if not path.is_file():
-        return "<p>No manifest was written.</p>"
-    m = json.loads(path.read_text())
-    git = m.get("git", {})
+def _provenance_appendix(facts: dict, results: Sequence) -> str:
+    """Run facts, params and input files with their sha256, notebooks run: all from memory.
+
+    Nothing here varies between two runs of the same batch (timings are in ``manifest.json``), so
+    ``svimpact reproduce`` can compare chapters.
+    """
+    git = facts.get("git", {})
     commit = (git.get("commit") or "not a git checkout") + (" (with local changes)" if git.get("dirty") else "")
-    facts = [("svimpact version", m.get("svimpact_version")), ("git commit", commit), ("Python", m.get("python")),
-             ("seed", m.get("seed")), ("run time (s)", m.get("elapsed_seconds"))]
-    rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts)
-    files = [("params", k, v) for k, v in m.get("params", {}).items()] + \
-            [("input", k, v) for k, v in m.get("inputs", {}).items()]
+    rows_ = [("svimpact version", facts.get("svimpact_version")), ("git commit", commit),
+             ("Python", facts.get("python")), ("seed", facts.get("seed"))]
+    rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows_)
+    files = [("params", k, v) for k, v in facts.get("params", {}).items()] + \
+            [("input", k, v) for k, v in facts.get("inputs", {}).items()]
     file_rows = "".join(f"<tr><td>{kind}</td><td><code>{html.escape(Path(k).name)}</code></td>"
                         f"<td><code>{v}</code></td></tr>" for kind, k, v in files)
-    nb_rows = "".join(f"<tr><td>{html.escape(n['service'])}</td><td>{html.escape(n['notebook'])}</td>"
-                      f"<td>{html.escape(n['status'])}</td><td>{n['seconds']}</td></tr>" for n in m.get("notebooks", []))
+    nb_rows = "".join(f"<tr><td>{html.escape(r.job.service)}</td><td>{html.escape(r.job.notebook)}</td>"
+                      f"<td>{html.escape(r.status)}</td></tr>" for r in results)
     return (f"<div class='svimpact-table'><p class='svimpact-caption'>Run facts</p><table>{rows}</table></div>"
             f"<div class='svimpact-table'><p class='svimpact-caption'>Params and input files (sha256)</p>"
             f"<table><thead><tr><th>kind</th><th>file</th><th>sha256</th></tr></thead>{file_rows}</table></div>"
             f"<div class='svimpact-table'><p class='svimpact-caption'>Notebooks run</p><table><thead><tr>"
-            f"<th>service</th><th>notebook</th><th>status</th><th>seconds</th></tr></thead>{nb_rows}</table></div>"
-            f"<p>Re-run and compare every table and figure with <code>svimpact reproduce manifest.json</code>.</p>")
+            f"<th>service</th><th>notebook</th><th>status</th></tr></thead>{nb_rows}</table></div>"
+            f"<p>Timings are recorded in <code>manifest.json</code>. Re-run and compare every output with "
+            f"<code>svimpact reproduce manifest.json</code>.</p>")
 
 
 def _number(page: str) -> str:
@@ -175,10 +178,15 @@ def _number(page: str) -> str:
     return re.sub(r"<figcaption>", figure, page)
 
 
-def build_chapter(batch: BatchParams, out_dir: Path, results: Sequence, *,
+def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
                   gate_findings: Sequence[str] = ()) -> Path:
-    """Write ``out_dir/index.html`` from the executed notebooks in ``results``."""
-    services = [load_service_params(p, check_files=False) for p in batch.services]
+    """Write ``index.html`` in the plan's output folder from the executed notebooks in ``results``.
+
+    Everything comes from memory (the plan, the results and the run facts); only the executed
+    notebooks, headlines and audit files the notebooks wrote are read.
+    """
+    batch, out_dir = plan.batch, plan.output_dir
+    services = [sp.params for sp in plan.services]
     by_key = {(r.job.service, r.job.notebook): r for r in results}
     failed = [r for r in results if not r.ok]
     parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{_summary(services, out_dir)}</section>"]
@@ -194,12 +202,12 @@ def build_chapter(batch: BatchParams, out_dir: Path, results: Sequence, *,
             if res is not None and res.ok:
                 parts.append(notebook_body(res.job.output_path))
             else:
-                why = html.escape(res.describe()) if res is not None else "not run"
+                why = html.escape(res.summary()) if res is not None else "not run"
                 parts.append(f"<div class='banner incomplete'><strong>This section is missing:</strong> {why}</div>")
         parts.append("</section>")
     appendices = [("appendix-methods", "Appendix A: Methods and sources", METHODS_HTML),
                   ("appendix-disclosure", "Appendix B: Disclosure control", _disclosure_appendix(services, out_dir)),
-                  ("appendix-provenance", "Appendix C: Provenance", _provenance_appendix(out_dir))]
+                  ("appendix-provenance", "Appendix C: Provenance", _provenance_appendix(facts, results))]
     for anchor, title, body in appendices:
         nav.append(f"<li><a href='#{anchor}'>{title}</a></li>")
         parts.append(f"<section id='{anchor}'><h2>{title}</h2>{body}</section>")
@@ -213,7 +221,7 @@ def build_chapter(batch: BatchParams, out_dir: Path, results: Sequence, *,
         banners.append(f"<div class='banner incomplete'><strong>DISCLOSURE GATE FAILED: DO NOT PUBLISH.</strong> "
                        f"The gate found {len(gate_findings)} problem(s) in the outputs.<ul>{items}</ul></div>")
     if failed:
-        items = "".join(f"<li>{html.escape(r.describe())}</li>" for r in failed)
+        items = "".join(f"<li>{html.escape(r.summary())}</li>" for r in failed)
         banners.append(f"<div class='banner incomplete'><strong>INCOMPLETE CHAPTER.</strong> "
                        f"{len(failed)} of {len(results)} notebooks failed; their sections are missing.<ul>{items}</ul></div>")
     source = Path(batch.source_file).name if batch.source_file else ""
