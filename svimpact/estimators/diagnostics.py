@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import ResultMixin
-from svimpact.estimators._balance import BALANCE_THRESHOLD
-from svimpact.estimators._effect_result import EffectEstimate
+from svimpact.estimators.effects.balance import BALANCE_THRESHOLD
+from svimpact.estimators.effects.results import EffectEstimate
 from svimpact.estimators.effects import estimate_effect
 from svimpact.exceptions import ParamsError
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval, ResultMixin, fmt_number
-from svimpact.estimators._propensity import Overlap
+from svimpact.estimators.effects.propensity import Overlap
 
 __all__ = ["DEFAULT_N_DRAWS", "EffectDraws", "EffectEstimate", "make_draws"]
 
