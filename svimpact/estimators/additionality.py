@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval, ResultMixin
+from svimpact.estimators.charts import waterfall_chart
 from svimpact.estimators.distributions import (
     Distribution,
     Kind,
@@ -225,8 +226,6 @@ class NetAdditionalResult(ResultMixin):
 
     def chart(self, *, title: str | None = None, unit: str = "outcomes") -> Any:
         """Waterfall chart from gross to net (a matplotlib Figure)."""
-        from svimpact.estimators.charts import waterfall_chart
-
         return waterfall_chart(self.to_frame(), title=title or self._title, unit=unit)
 
     waterfall = chart

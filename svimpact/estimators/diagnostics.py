@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import ResultMixin
+from svimpact.disclosure import safe_count
 from svimpact.estimators.effects.balance import BALANCE_THRESHOLD
+from svimpact.estimators.effects.model import estimate_effect
 from svimpact.estimators.effects.results import EffectEstimate
-from svimpact.estimators.effects import estimate_effect
 from svimpact.exceptions import ParamsError
 
 __all__ = ["PlaceboResult", "balance_table", "love_plot", "overlap_plot", "placebo_check"]
@@ -73,8 +74,6 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
         def shown(n: int) -> str:
             return f"{n:,}"
     else:
-        from svimpact.disclosure import safe_count
-
         def shown(n: int) -> str:
             return safe_count(n, rule)
     ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,

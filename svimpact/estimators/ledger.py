@@ -45,6 +45,7 @@ from svimpact._results import ResultMixin
 from svimpact.estimators.additionality import ADJUSTMENT_KINDS
 from svimpact.estimators.distributions import (
     Distribution,
+    Draws,
     Fixed,
     Kind,
     as_distribution,
@@ -306,8 +307,6 @@ class Ledger(ResultMixin):
 
         The evidence is ``comparison_group`` at the estimate's ``sms_level``.
         """
-        from svimpact.estimators.distributions import Draws
-
         level = getattr(estimate, "sms_level", None)
         evidence = Evidence("comparison_group", source, level, None if level else "low")
         return self.with_draws(name, Draws.from_estimate(estimate, name), evidence)

@@ -8,6 +8,7 @@ Also the seeded, per-parameter random streams every Monte Carlo draw comes from
 from __future__ import annotations
 
 import math
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -321,8 +322,6 @@ def rng_for(seed_entropy: int, name: str) -> np.random.Generator:
     Each parameter gets its own stream (spawned from the seed and a hash of the name), so adding
     or removing one parameter does not change the draws of the others.
     """
-    import zlib
-
     seq = np.random.SeedSequence(seed_entropy, spawn_key=(zlib.crc32(name.encode("utf-8")),))
     return np.random.default_rng(seq)
 
