@@ -78,7 +78,12 @@ class AppraisalResult(ResultMixin):
     _title = "Social cost-benefit appraisal"
 
     def to_frame(self) -> pd.DataFrame:
-        """Headline table: measure, value, lower, upper, method."""
+        """The results contract (``RESULT_COLUMNS``): one row per headline number."""
+        return result_frame([{"measure": label, "interval": getattr(self, key)}
+                             for key, label in HEADLINES.items()])
+
+    def table(self) -> pd.DataFrame:
+        """The published headline table: measure, value, lower, upper, method."""
         rows = []
         for key, label in HEADLINES.items():
             iv: Interval = getattr(self, key)
@@ -199,7 +204,7 @@ def assemble(
     params = {k: d for k, d in dists.items()}
     sv = switching_values(model, params, {"npsv": 0.0, "bcr": 1.0}, domains(params, model.years))
     tor = tornado(model, params, "npsv", level=mc.level)
-    ledger_table = (ledger.to_frame() if isinstance(ledger, Ledger) else pd.DataFrame(
+    ledger_table = (ledger.table() if isinstance(ledger, Ledger) else pd.DataFrame(
         [{"parameter": k, "distribution": d.describe(), "point": d.point}
          for k, d in dists.items() if k in LEDGER_KINDS]))
     settings = {

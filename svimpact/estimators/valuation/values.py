@@ -97,7 +97,8 @@ class UnitValueLibrary:
     def __len__(self) -> int:
         return len(self.values)
 
-    def to_frame(self) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
+        """One row per unit value, every field (a data listing, not a result)."""
         columns = [*_UV_REQUIRED, *_UV_OPTIONAL]
         return pd.DataFrame([v.__dict__ for v in self.values], columns=columns)
 
