@@ -11,7 +11,9 @@ import statistics
 import time
 
 from svimpact.estimators.distributions import BetaCounts, Pert, Triangular, Uniform
-from svimpact.estimators.uncertainty import _AppraisalModel, appraise, monte_carlo
+from svimpact.estimators.appraisal import appraise
+from svimpact.estimators.appraisal.model import _AppraisalModel
+from svimpact.estimators.montecarlo import monte_carlo
 from svimpact.estimators.valuation import UnitValue
 
 N_DRAWS = 100_000
@@ -59,7 +61,7 @@ def _model() -> _AppraisalModel:
     if "model" not in _CACHE:
         import numpy as np
 
-        from svimpact.estimators.uncertainty import _cohort_matrix, _year_vector
+        from svimpact.estimators.appraisal.model import _cohort_matrix, _year_vector
         from svimpact.estimators.valuation import discount_factors
 
         df = discount_factors(YEARS)

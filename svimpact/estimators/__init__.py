@@ -17,7 +17,7 @@ _LAZY = {
                     "svimpact.estimators.survey"),
     **dict.fromkeys(["discount_factors", "load_deflator", "load_hact_values", "load_unit_values"],
                     "svimpact.estimators.valuation"),
-    **dict.fromkeys(["AppraisalResult", "appraise"], "svimpact.estimators.uncertainty"),
+    **dict.fromkeys(["AppraisalResult", "appraise"], "svimpact.estimators.appraisal"),
 }
 __all__ = sorted(_LAZY)
 __getattr__ = lazy_exports(__name__, _LAZY, globals())

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
+from svimpact.estimators.charts import waterfall_chart
 from svimpact.estimators.distributions import (
     Distribution,
     Kind,
@@ -197,7 +198,11 @@ class NetAdditionalResult(ResultMixin):
         return self.lines[line]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per line: value, lower, upper and the change from the line before."""
+        """The results contract (``RESULT_COLUMNS``): one row per line of the chain."""
+        return result_frame([{"measure": name, "interval": iv} for name, iv in self.lines.items()])
+
+    def table(self) -> pd.DataFrame:
+        """The published table: line, value, lower, upper and the change from the line before."""
         rows, previous = [], None
         for name, iv in self.lines.items():
             change = np.nan if previous is None else iv.value - previous
@@ -225,9 +230,7 @@ class NetAdditionalResult(ResultMixin):
 
     def chart(self, *, title: str | None = None, unit: str = "outcomes") -> Any:
         """Waterfall chart from gross to net (a matplotlib Figure)."""
-        from svimpact.estimators.charts import waterfall_chart
-
-        return waterfall_chart(self.to_frame(), title=title or self._title, unit=unit)
+        return waterfall_chart(self.table(), title=title or self._title, unit=unit)
 
     waterfall = chart
 

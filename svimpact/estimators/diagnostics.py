@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
-from svimpact.estimators._balance import BALANCE_THRESHOLD
-from svimpact.estimators._effect_result import EffectEstimate
-from svimpact.estimators.effects import estimate_effect
+from svimpact._results import ResultMixin, result_frame
+from svimpact.disclosure import safe_count
+from svimpact.estimators.effects.balance import BALANCE_THRESHOLD
+from svimpact.estimators.effects.model import estimate_effect
+from svimpact.estimators.effects.results import EffectEstimate
 from svimpact.exceptions import ParamsError
 
 __all__ = ["PlaceboResult", "balance_table", "love_plot", "overlap_plot", "placebo_check"]
@@ -73,8 +74,6 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
         def shown(n: int) -> str:
             return f"{n:,}"
     else:
-        from svimpact.disclosure import safe_count
-
         def shown(n: int) -> str:
             return safe_count(n, rule)
     ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,
@@ -128,6 +127,20 @@ class PlaceboResult(ResultMixin):
         return float(self.estimates["excludes_zero"].mean())
 
     def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): the placebo summary numbers."""
+        method = f"placebo ({self.kind}), {self.method}"
+        return result_frame([
+            {"measure": "placebo replicates", "value": len(self.estimates), "method": "count"},
+            {"measure": "mean placebo ATT", "value": float(self.estimates["att"].mean()),
+             "method": method},
+            {"measure": "share of intervals excluding zero", "value": self.rejection_rate,
+             "level": self.level, "method": method},
+            {"measure": "expected share", "value": 1 - self.level, "level": self.level,
+             "method": "1 - level"},
+        ])
+
+    def table(self) -> pd.DataFrame:
+        """One row: kind, method, replicates, mean placebo ATT, share excluding zero, expected."""
         e = self.estimates
         return pd.DataFrame({
             "kind": [self.kind], "method": [self.method], "replicates": [len(e)],

@@ -41,10 +41,11 @@ from typing import Any
 
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, result_frame
 from svimpact.estimators.additionality import ADJUSTMENT_KINDS
 from svimpact.estimators.distributions import (
     Distribution,
+    Draws,
     Fixed,
     Kind,
     as_distribution,
@@ -306,8 +307,6 @@ class Ledger(ResultMixin):
 
         The evidence is ``comparison_group`` at the estimate's ``sms_level``.
         """
-        from svimpact.estimators.distributions import Draws
-
         level = getattr(estimate, "sms_level", None)
         evidence = Evidence("comparison_group", source, level, None if level else "low")
         return self.with_draws(name, Draws.from_estimate(estimate, name), evidence)
@@ -328,7 +327,23 @@ class Ledger(ResultMixin):
         return self.entries[name]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per parameter: distribution, point, range, evidence and source."""
+        """The results contract (``RESULT_COLUMNS``): each parameter's point value and range, the
+        evidence method and its source (the distribution and strength are in :meth:`table`)."""
+        rows = []
+        for name, e in self.entries.items():
+            d, ev = e.distribution, e.evidence
+            lo, hi = d.bounds() if d is not None else (float("nan"), float("nan"))
+            rows.append({
+                "measure": name, "value": d.point if d is not None else float("nan"),
+                "lower": lo, "upper": hi,
+                "method": ev.method if ev else f"awaiting estimator {e.estimator}",
+                "source": ev.source.cite() if ev and ev.source else "",
+            })
+        return result_frame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """The published table: one row per parameter with its distribution, point, range,
+        evidence method, source and strength."""
         rows = []
         for name, e in self.entries.items():
             d, ev = e.distribution, e.evidence

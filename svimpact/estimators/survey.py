@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.estimators.distributions import BetaCounts
 from svimpact.exceptions import InputDataError, ParamsError
 
@@ -86,6 +86,15 @@ class SurveyShareResult(ResultMixin):
         return self.distribution
 
     def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): the share with its interval, respondents."""
+        return result_frame([
+            {"measure": f"{self.question} share", "interval": self.share},
+            {"measure": "respondents counted", "value": self.n_used, "method": "count"},
+            {"measure": "respondents excluded", "value": self.n_excluded, "method": "count"},
+        ])
+
+    def table(self) -> pd.DataFrame:
+        """Answers, respondents, weight and weighted count, one row per answer (the ``counts``)."""
         return self.counts
 
     def _notes(self) -> list[str]:
@@ -207,6 +216,16 @@ class LeakageResult(ResultMixin):
         return self.distribution
 
     def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): the leakage share and the counts behind it."""
+        return result_frame([
+            {"measure": "leakage share", "interval": self.share},
+            {"measure": "participants inside target area", "value": self.n_inside, "method": "count"},
+            {"measure": "participants outside target area", "value": self.n_outside,
+             "method": "count"},
+        ])
+
+    def table(self) -> pd.DataFrame:
+        """Participants inside and outside the target area."""
         return pd.DataFrame([
             {"where": "inside target area", "participants": self.n_inside},
             {"where": "outside target area", "participants": self.n_outside},

@@ -59,7 +59,7 @@ def test_intermediate_lines_of_worked_check() -> None:
     expected = [100, 90, 72, 54, 54, 54, 64.8]
     assert list(r.lines) == list(LINES)
     assert [iv.value for iv in r.lines.values()] == pytest.approx(expected)
-    frame = r.to_frame()
+    frame = r.table()
     assert frame["line"].tolist() == list(LINES)
     assert frame["change"].iloc[1:].sum() == pytest.approx(64.8 - 100)
 

@@ -65,7 +65,7 @@ def test_good_ledger_parses_with_defaults() -> None:
     assert d["displacement"] == BetaCounts(12, 88)
     assert d["substitution"] == Fixed(0.0) and d["persistence"] == Fixed(1.0)
     assert led["deadweight"].evidence.source.cite() == "HF beneficiary survey, 2025, Q7"
-    frame = led.to_frame()
+    frame = led.table()
     assert frame.set_index("parameter").loc["deadweight", "strength"] == "SMS 1"
     assert frame.set_index("parameter").loc["substitution", "distribution"].startswith("default")
     assert "Additionality ledger" in str(led)

@@ -26,17 +26,17 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.estimators._balance import BalanceWarning, balance_frame, balance_messages, kish_ess
-from svimpact.estimators._effect_data import Design, build_design
-from svimpact.estimators._effect_matching import bootstrap_match, match_att
-from svimpact.estimators._effect_moments import aipw_att, fit_outcome_model, ipw_att, ra_att
-from svimpact.estimators._effect_result import (
+from svimpact.estimators.effects.balance import BalanceWarning, balance_frame, balance_messages, kish_ess
+from svimpact.estimators.effects.covariance import aipw_att, fit_outcome_model, ipw_att, ra_att
+from svimpact.estimators.effects.data import Design, build_design
+from svimpact.estimators.effects.matching import bootstrap_match, match_att
+from svimpact.estimators.effects.propensity import Overlap, OverlapWarning, fit_logit, overlap_summary
+from svimpact.estimators.effects.results import (
     DEFAULT_N_DRAWS,
     EffectDraws,
     EffectEstimate,
     make_draws,
 )
-from svimpact.estimators._propensity import Overlap, OverlapWarning, fit_logit, overlap_summary
 from svimpact.exceptions import ParamsError
 
 __all__ = [

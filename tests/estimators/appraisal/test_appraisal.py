@@ -1,5 +1,4 @@
-"""Tests for Monte Carlo, tornado, switching values and the appraisal
-(svimpact.estimators.uncertainty)."""
+"""Tests for the appraisal (svimpact.estimators.appraisal)."""
 
 from __future__ import annotations
 
@@ -15,13 +14,7 @@ from svimpact import InputDataError, ParamsError
 from svimpact.estimators.additionality import ReferenceCase
 from svimpact.estimators.distributions import Fixed, Pert, Triangular, Uniform
 from svimpact.estimators.ledger import Ledger
-from svimpact.estimators.uncertainty import (
-    AppraisalResult,
-    appraise,
-    monte_carlo,
-    switching_values,
-    tornado,
-)
+from svimpact.estimators.appraisal import AppraisalResult, appraise
 from svimpact.estimators.valuation import DeflatorSeries, UnitValue, load_unit_values
 
 FISCAL = UnitValue("f", "Fiscal saving", 1000, "GBP per person per year", "2020", "fiscal",
@@ -233,23 +226,6 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, message: str) -> None:
 
 
 # ----------------------------------------------------------------- generic machinery
-def linear(p):  # a toy model: y = a * x - 1
-    return {"y": p["a"] * p["x"] - 1}
-
-
-def test_generic_monte_carlo_tornado_and_switching() -> None:
-    dists = {"a": Fixed(2.0), "x": Uniform(0, 1)}
-    mc = monte_carlo(linear, dists, n_draws=10_000, seed=1)
-    assert mc.point["y"] == pytest.approx(0.0)
-    iv = mc.interval("y")
-    assert iv.lower == pytest.approx(-0.95, abs=0.02) and iv.upper == pytest.approx(0.95, abs=0.02)
-    t = tornado(linear, dists, "y")
-    assert t.to_dict("records")[0]["output_high"] == pytest.approx(1.0)
-    sv = switching_values(linear, dists, {"y": 0.0}, {"x": (0, 1), "a": (0, 10)})
-    assert sv.set_index("parameter").loc["x", "y = 0"] == pytest.approx(0.5)
-    assert sv.set_index("parameter").loc["a", "y = 0"] == pytest.approx(2.0)
-
-
 @pytest.mark.slow
 def test_appraisal_intervals_converge_as_draws_grow() -> None:
     def spread(n: int) -> float:
@@ -271,3 +247,9 @@ def test_return_per_pound_by_agency() -> None:
     row = u.by_value_type.set_index("value_type").loc["fiscal"]
     assert row["return_per_pound"] == pytest.approx(u.fiscal_return.value)
     assert row["return_lower"] == pytest.approx(u.fiscal_return.lower)
+
+
+def test_uncertainty_is_the_stable_import_path() -> None:
+    from svimpact.estimators import uncertainty
+
+    assert uncertainty.appraise is appraise and uncertainty.AppraisalResult is AppraisalResult

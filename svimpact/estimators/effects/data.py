@@ -6,13 +6,13 @@ names the column, the rows and the fix. The estimators downstream work on plain 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from svimpact._common import did_you_mean
 from svimpact.exceptions import InputDataError
 
 __all__ = [
@@ -56,8 +56,7 @@ def check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
         )
     for col in columns:
         if col not in data.columns:
-            close = difflib.get_close_matches(str(col), [str(c) for c in data.columns], n=1)
-            hint = f"did you mean '{close[0]}'?" if close else (
+            hint = did_you_mean(col, data.columns, listing=None) or (
                 f"the columns are: {', '.join(map(str, data.columns[:20]))}"
             )
             raise InputDataError("not found in the data", column=str(col), hint=hint)

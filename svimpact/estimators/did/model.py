@@ -12,18 +12,15 @@ wild cluster bootstrap-t.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval
-from svimpact.estimators._balance import balance_frame
-from svimpact.estimators._did_wild import wild_cluster_t
-from svimpact.estimators._effect_data import (
+from svimpact.estimators.did.inference import FEW_CLUSTERS, _att_interval, _DidDesign
+from svimpact.estimators.did.results import _DidData, _result
+from svimpact.estimators.effects.data import (
     binary_column,
     check_columns,
     covariate_matrix,
@@ -31,13 +28,10 @@ from svimpact.estimators._effect_data import (
     outcome_array,
     raise_on_missing,
 )
-from svimpact.estimators._effect_result import DEFAULT_N_DRAWS, EffectDraws, EffectEstimate
+from svimpact.estimators.effects.results import DEFAULT_N_DRAWS, EffectEstimate
 from svimpact.exceptions import InputDataError, ParamsError, PreTrendWarning
 
-__all__ = ["PreTrendWarning", "estimate_did"]
-
-#: Fewer clusters than this and the wild cluster bootstrap is used (Cameron et al. 2008).
-FEW_CLUSTERS = 30
+__all__ = ["FEW_CLUSTERS", "PreTrendWarning", "estimate_did"]
 
 
 def estimate_did(
@@ -116,35 +110,6 @@ def estimate_did(
             "params": {"seed": seed, "cluster": cluster or unit, "n_boot": n_boot,
                        "level": level, "period": period}}
     return _result(_DidData(df, y, g, p, binary), design, fit, inference, spec)
-
-
-@dataclass(frozen=True, eq=False)
-class _DidData:
-    df: pd.DataFrame
-    y: np.ndarray
-    g: np.ndarray  # participant group
-    p: np.ndarray  # after the start
-    binary: bool
-
-
-@dataclass(frozen=True, eq=False)
-class _DidDesign:
-    """Regressors (within-transformed in a panel), names, the ATT contrast, event periods."""
-
-    X: np.ndarray
-    names: list[str]
-    contrast: np.ndarray
-    pre_idx: list[int]
-    post_idx: list[int]
-    es_periods: list[Any]
-
-
-@dataclass(frozen=True, eq=False)
-class _Inference:
-    att: Interval
-    se: float
-    draws: np.ndarray
-    se_method: str
 
 
 def _clean(data: pd.DataFrame, cols: list[str], dropna: bool) -> tuple[pd.DataFrame, int]:
@@ -258,133 +223,3 @@ def _ols(y: np.ndarray, X: np.ndarray, clusters: np.ndarray | None) -> Any:
         return model.fit(cov_type="HC1")
     _, codes = np.unique(clusters, return_inverse=True)
     return model.fit(cov_type="cluster", cov_kwds={"groups": codes})
-
-
-def _att_interval(
-    fit: Any, design: _DidDesign, clusters: np.ndarray | None, level: float,
-    wild: bool | None, n_boot: int, n_draws: int, rng: np.random.Generator,
-) -> _Inference:
-    """Interval and draws for the ATT contrast: t(G-1), HC1 normal, or wild bootstrap-t."""
-    from scipy import stats
-
-    c = design.contrast
-    est = float(c @ fit.params)
-    se = float(np.sqrt(c @ fit.cov_params() @ c))
-    n_cl = len(np.unique(clusters)) if clusters is not None else None
-    use_wild = (n_cl is not None and n_cl < FEW_CLUSTERS) if wild is None else wild
-    a = (1 - level) / 2
-    if use_wild and clusters is not None:
-        t_star, se = wild_cluster_t(design.X, fit.resid, clusters, c, n_boot=n_boot, rng=rng)
-        t_star = t_star[np.isfinite(t_star)]
-        lo, hi = est - np.quantile(t_star, 1 - a) * se, est - np.quantile(t_star, a) * se
-        draws = est - se * rng.choice(t_star, n_draws)
-        method = f"wild cluster bootstrap-t ({n_cl} clusters, {len(t_star)} replicates)"
-        return _Inference(Interval(est, lo, hi, level, "wild cluster bootstrap-t"), se, draws,
-                          method)
-    if n_cl is not None:
-        q = float(stats.t.ppf(1 - a, n_cl - 1))
-        draws = est + se * rng.standard_t(n_cl - 1, n_draws)
-        method, kind = f"cluster-robust ({n_cl} clusters, t with {n_cl - 1} df)", "t"
-    else:
-        q = float(stats.norm.ppf(1 - a))
-        draws = rng.normal(est, se, n_draws)
-        method, kind = "heteroskedasticity-robust (HC1)", "normal"
-    return _Inference(Interval(est, est - q * se, est + q * se, level, kind), se, draws, method)
-
-
-def _event_table(fit: Any, es_periods: list[Any], idx: list[int], level: float,
-                 pre: set[Any]) -> pd.DataFrame:
-    """Each period's effect relative to the last pre-period (cluster-robust normal CIs)."""
-    ci = np.asarray(fit.conf_int(alpha=1 - level))
-    return pd.DataFrame({
-        "period": es_periods,
-        "phase": ["pre" if q in pre else "post" for q in es_periods],
-        "effect": np.asarray(fit.params)[idx],
-        "se": np.asarray(fit.bse)[idx],
-        "lower": ci[idx, 0],
-        "upper": ci[idx, 1],
-    })
-
-
-def _pretrend(fit: Any, pre_idx: list[int]) -> float | None:
-    """p-value of the joint Wald test that every pre-period effect is zero."""
-    if not pre_idx:
-        return None
-    R = np.zeros((len(pre_idx), len(fit.params)))
-    R[np.arange(len(pre_idx)), pre_idx] = 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return float(fit.wald_test(R, scalar=True).pvalue)
-
-
-def _result(
-    d: _DidData, design: _DidDesign, fit: Any, inf: _Inference, spec: dict[str, Any]
-) -> EffectEstimate:
-    """Counterfactual, deadweight, balance, event study and pre-trend check around the fit."""
-    level = inf.att.level
-    tp = (d.g == 1) & (d.p == 1)
-    observed = float(d.y[tp].mean())
-    att, cf_iv, cf_draws = _counterfactual(inf, observed, d.binary)
-    dw_ok = bool((d.y >= 0).all() and observed > 0)
-    nan = float("nan")
-    dw_iv = cf_iv.scale(1 / observed) if dw_ok else Interval(nan, nan, nan, level, "not defined")
-    dw_draws = cf_draws / observed if dw_ok else np.full(len(cf_draws), np.nan)
-    Z, znames = covariate_matrix(d.df, spec["covariates"])
-    pre = d.p == 0
-    balance = balance_frame(Z[pre], d.g[pre], znames, None)
-    event, pval, notes = _event_study(fit, design, level)
-    unit = spec["unit"]
-    n_t = d.df.loc[tp, unit].nunique() if unit else int(tp.sum())
-    n_c = d.df.loc[d.g == 0, unit].nunique() if unit else int(((d.g == 0) & (d.p == 1)).sum())
-    return EffectEstimate(
-        method="did", outcome=spec["outcome"], treatment=spec["treated"],
-        covariates=spec["covariates"], att=att, observed=Interval.exact(observed),
-        counterfactual=cf_iv, deadweight=dw_iv, se=inf.se, se_method=inf.se_method,
-        n_treated=int(n_t), n_comparison=int(n_c), effective_n_comparison=float(n_c),
-        balance=balance, overlap=None, sms_level=3,
-        draws=_draws(observed - cf_draws, cf_draws, dw_draws),
-        outcome_type="binary" if d.binary else "continuous", n_dropped=spec["n_dropped"],
-        warnings=tuple(notes), event_study=event, pretrend_p=pval, params=spec["params"],
-    )
-
-
-def _counterfactual(
-    inf: _Inference, observed: float, binary: bool
-) -> tuple[Interval, Interval, np.ndarray]:
-    """counterfactual = observed - ATT (kept within [0, 1] for a binary outcome)."""
-    att = inf.att
-    lo, hi, val = observed - att.upper, observed - att.lower, observed - att.value
-    cf_draws = observed - inf.draws
-    if binary:
-        lo, hi, val = (min(max(v, 0.0), 1.0) for v in (lo, hi, val))
-        cf_draws = np.clip(cf_draws, 0.0, 1.0)
-        att = Interval(observed - val, observed - hi, observed - lo, att.level, att.method)
-    return att, Interval(val, lo, hi, att.level, att.method), cf_draws
-
-
-def _event_study(
-    fit: Any, design: _DidDesign, level: float
-) -> tuple[pd.DataFrame | None, float | None, list[str]]:
-    """Event-study table, pre-trend p-value and a plain-English warning if it fails."""
-    if not design.es_periods:
-        return None, None, []
-    idx = sorted(design.pre_idx + design.post_idx)
-    pre_set = {design.es_periods[i - idx[0]] for i in design.pre_idx}
-    event = _event_table(fit, design.es_periods, idx, level, pre_set)
-    pval = _pretrend(fit, design.pre_idx)
-    notes: list[str] = []
-    if pval is not None and pval < 0.05:
-        notes.append(
-            f"Pre-trend check failed (p = {pval:.3f}): before the programme, participants' "
-            "outcomes were already moving differently from the comparison group's. The "
-            "parallel-trends assumption behind DiD is doubtful; see the event-study table. "
-            "(With few clusters this test rejects too often; read the table too.)"
-        )
-        warnings.warn(notes[-1], PreTrendWarning, stacklevel=4)
-    return event, pval, notes
-
-
-def _draws(att: np.ndarray, cf: np.ndarray, dw: np.ndarray) -> EffectDraws:
-    for arr in (att, cf, dw):
-        arr.setflags(write=False)
-    return EffectDraws(att, cf, dw)

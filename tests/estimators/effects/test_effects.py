@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
 from svimpact.datasets.simulate import simulate_programme
-from svimpact.estimators._effect_moments import aipw_ate
+from svimpact.estimators.effects.covariance import aipw_ate
 from svimpact.estimators.effects import METHODS, EffectEstimate, estimate_effect
 from svimpact.exceptions import InputDataError, ParamsError
 

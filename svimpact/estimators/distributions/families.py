@@ -1,30 +1,14 @@
-"""Parameter distributions: the small spec types every uncertain assumption is written in.
+"""The distribution families: frozen specs with a central ``point`` and a vectorised ``sample``.
 
-Each type is a frozen dataclass with a central value ``point`` and a vectorised
-``sample(n, rng)``. Parse one from a YAML-like mapping with :func:`parse_distribution`::
-
-    {"dist": "triangular", "low": 0.1, "mode": 0.2, "high": 0.4}
-
-=============  ===============================  =====================================
-``dist``       keys                             ``point``
-=============  ===============================  =====================================
-fixed          value                            value
-uniform        low, high                        midpoint
-triangular     low, mode, high                  mode
-pert           low, mode, high                  mode (Beta-PERT, shape 4)
-beta           successes, failures [, prior]    successes / (successes + failures)
-=============  ===============================  =====================================
-
-:class:`Draws` carries the draws of an estimator (for example a comparison-group estimate of
-deadweight); it is built in code, not in YAML. Any object with a ``to_distribution()`` method
-returning a :class:`Distribution` is accepted wherever a distribution is (see
-:func:`as_distribution`): that is the interface the comparison-group estimators implement.
+Also the seeded, per-parameter random streams every Monte Carlo draw comes from
+(:func:`rng_for`, :func:`resolve_seed`, :func:`draw_all`). Parsing from params YAML is in
+:mod:`svimpact.estimators.distributions.parse`.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,18 +19,15 @@ import numpy as np
 from svimpact.exceptions import ParamsError
 
 __all__ = [
-    "DISTRIBUTIONS",
     "BetaCounts",
     "Distribution",
     "Draws",
     "Fixed",
+    "Kind",
     "Pert",
     "Triangular",
     "Uniform",
-    "as_distribution",
-    "check_kind",
     "draw_all",
-    "parse_distribution",
     "resolve_seed",
     "rng_for",
 ]
@@ -314,16 +295,6 @@ class Draws(Distribution):
         return f"{self.values.size} draws ({self.source})"
 
 
-DISTRIBUTIONS: dict[str, tuple[type[Distribution], tuple[str, ...], tuple[str, ...]]] = {
-    "fixed": (Fixed, ("value",), ()),
-    "uniform": (Uniform, ("low", "high"), ()),
-    "triangular": (Triangular, ("low", "mode", "high"), ()),
-    "pert": (Pert, ("low", "mode", "high"), ()),
-    "beta": (BetaCounts, ("successes", "failures"), ("prior",)),
-}
-"""Distribution name -> (class, required keys, optional keys), as written in params YAML."""
-
-
 def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ParamsError(f"expected a number, got {value!r}", key=key)
@@ -345,150 +316,12 @@ def _check_order(obj: Distribution, keys: tuple[str, ...]) -> None:
             )
 
 
-def _join(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
-
-
-def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def parse_distribution(
-    spec: Any, *, key: str = "", file: str | None = None, extra_keys: tuple[str, ...] = ()
-) -> Distribution:
-    """Build a :class:`Distribution` from a number or a YAML-like mapping.
-
-    Parameters
-    ----------
-    spec
-        A number (fixed), a :class:`Distribution` (returned as is), ``{"value": x}``, or
-        ``{"dist": name, ...keys}`` (see the module table).
-    key
-        The key path of ``spec`` in its file, used in error messages (``adjustments.deadweight``).
-    file
-        The file ``spec`` came from, for error messages.
-    extra_keys
-        Keys the caller handles itself (for example ``evidence``); ignored here.
-
-    Raises
-    ------
-    ParamsError
-        Unknown distribution name (the message lists the valid names), a missing or unknown key,
-        or a non-numeric or out-of-order value; the error names the file and the full key path.
-    """
-    if isinstance(spec, Distribution):
-        return spec
-    if not isinstance(spec, Mapping):
-        try:
-            return Fixed(_number(spec, key))
-        except ParamsError as exc:
-            raise ParamsError(_bare(exc), file=file, key=key) from None
-    body = {k: v for k, v in spec.items() if k not in extra_keys}
-    name = body.pop("dist", "fixed" if "value" in body else None)
-    if name is None:
-        raise ParamsError(
-            "give either 'value' (a fixed number) or 'dist' with its keys "
-            f"(valid dist names: {', '.join(DISTRIBUTIONS)})",
-            file=file,
-            key=key,
-        )
-    if not isinstance(name, str) or name.lower() not in DISTRIBUTIONS:
-        raise ParamsError(
-            f"unknown distribution {name!r}; valid names are {', '.join(DISTRIBUTIONS)}"
-            + _suggest(str(name).lower(), list(DISTRIBUTIONS)),
-            file=file,
-            key=_join(key, "dist"),
-        )
-    cls, required, optional = DISTRIBUTIONS[name.lower()]
-    for k in body:
-        if k not in required + optional:
-            allowed = list(required + optional + extra_keys)
-            raise ParamsError(
-                f"unknown key for a {name} distribution; expected {', '.join(allowed)}"
-                + _suggest(str(k), allowed),
-                file=file,
-                key=_join(key, str(k)),
-            )
-    missing = [k for k in required if k not in body]
-    if missing:
-        raise ParamsError(
-            f"a {name} distribution needs {', '.join(required)}; missing {', '.join(missing)}",
-            file=file,
-            key=_join(key, missing[0]),
-        )
-    try:
-        args = {k: _number(v, k) for k, v in body.items()}
-        return cls(**args)
-    except ParamsError as exc:
-        raise ParamsError(_bare(exc), file=file, key=_join(key, exc.key or "")) from None
-
-
-def _bare(exc: ParamsError) -> str:
-    """The message of ``exc`` without its 'key ...:' prefix (so it can be re-keyed)."""
-    text = str(exc)
-    prefix = f"key '{exc.key}': " if exc.key else ""
-    return text[len(prefix):] if prefix and text.startswith(prefix) else text
-
-
-def as_distribution(value: Any, *, key: str = "") -> Distribution:
-    """A number, a Distribution, or an estimate, as a Distribution.
-
-    Estimates: an object with ``to_distribution()`` (survey results), or one whose ``draws``
-    has an attribute named ``key`` (comparison-group estimates: ``deadweight=estimate``).
-    """
-    if isinstance(value, Distribution):
-        return value
-    to_dist = getattr(value, "to_distribution", None)
-    if callable(to_dist):
-        out = to_dist()
-        if not isinstance(out, Distribution):
-            raise ParamsError("to_distribution() did not return a Distribution", key=key)
-        return out
-    if isinstance(value, Mapping):
-        return parse_distribution(value, key=key)
-    if key and hasattr(getattr(value, "draws", None), key):
-        return Draws.from_estimate(value, key)
-    try:
-        return Fixed(_number(value, key))
-    except ParamsError:
-        raise ParamsError(
-            f"expected a number or a distribution (Fixed, Uniform, Triangular, Pert, "
-            f"BetaCounts, Draws), got {value!r}",
-            key=key,
-        ) from None
-
-
-def check_kind(
-    dist: Distribution, kind: Kind, *, key: str, file: str | None = None
-) -> Distribution:
-    """Check that every draw of ``dist`` lies in the range its kind allows.
-
-    ``share``: ``[0, 1]``; ``nonnegative``: ``>= 0``; ``any``: no check.
-    """
-    lo, hi = dist.support()
-    if kind == "share" and (lo < 0 or hi > 1):
-        raise ParamsError(
-            f"a share must lie in [0, 1], but this {dist.describe()} reaches "
-            f"{lo:g} to {hi:g}; write shares as fractions (0.2, not 20)",
-            file=file,
-            key=key,
-        )
-    if kind == "nonnegative" and lo < 0:
-        raise ParamsError(
-            f"must be >= 0, but this {dist.describe()} reaches {lo:g}", file=file, key=key
-        )
-    return dist
-
-
 def rng_for(seed_entropy: int, name: str) -> np.random.Generator:
     """The random stream of parameter ``name`` under seed ``seed_entropy``.
 
     Each parameter gets its own stream (spawned from the seed and a hash of the name), so adding
     or removing one parameter does not change the draws of the others.
     """
-    import zlib
-
     seq = np.random.SeedSequence(seed_entropy, spawn_key=(zlib.crc32(name.encode("utf-8")),))
     return np.random.default_rng(seq)
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin, fmt_number
-from svimpact.estimators._propensity import Overlap
+from svimpact._results import Interval, ResultMixin, fmt_number, result_frame
+from svimpact.estimators.effects.propensity import Overlap
 
 __all__ = ["DEFAULT_N_DRAWS", "EffectDraws", "EffectEstimate", "make_draws"]
 
@@ -125,14 +125,31 @@ class EffectEstimate(ResultMixin):
 
     _title = "Effect on participants (comparison-group estimate)"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Headline numbers as a tidy table: measure, estimate, lower, upper, level, method."""
-        rows = [
+    def _headlines(self) -> list[tuple[str, Interval]]:
+        return [
             ("ATT (observed - counterfactual)", self.att),
             ("observed mean (participants)", self.observed),
             ("counterfactual mean", self.counterfactual),
             ("deadweight share (counterfactual / observed)", self.deadweight),
         ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The results contract (``svimpact._results.RESULT_COLUMNS``): the four headline
+        numbers with their intervals, then the sample sizes and the evidence level."""
+        rows: list[dict[str, Any]] = [{"measure": m, "interval": iv} for m, iv in self._headlines()]
+        rows += [
+            {"measure": "participants", "value": self.n_treated, "method": "count"},
+            {"measure": "comparison units", "value": self.n_comparison, "method": "count"},
+            {"measure": "effective comparison sample size",
+             "value": round(self.effective_n_comparison, 1), "method": "Kish effective sample size"},
+            {"measure": "SMS level", "value": self.sms_level,
+             "method": "Maryland Scientific Methods Scale"},
+        ]
+        return result_frame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """The published table: measure, estimate, lower, upper, level, method, then the counts."""
+        rows = self._headlines()
         frame = pd.DataFrame(
             [
                 {"measure": m, "estimate": iv.value, "lower": iv.lower, "upper": iv.upper,

@@ -1,0 +1,224 @@
+"""The appraisal result: headline numbers with intervals, the chain, splits and sensitivity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from svimpact._results import Interval, ResultMixin, result_frame
+from svimpact.estimators.additionality import LINES, NetAdditionalResult
+from svimpact.estimators.charts import tornado_chart as draw_tornado
+from svimpact.estimators.distributions import Distribution
+from svimpact.estimators.ledger import LEDGER_KINDS, Ledger
+from svimpact.estimators.montecarlo import MonteCarloDraws, switching_values, tornado
+from svimpact.estimators.valuation import DeflatorSeries, DiscountSchedule
+from svimpact.exceptions import InputDataError
+
+__all__ = ["HEADLINES", "AppraisalResult", "assemble"]
+
+
+HEADLINES = {
+    "pv_benefits": "PV benefits",
+    "pv_costs": "PV costs (optimism-bias adjusted)",
+    "npsv": "Net present social value",
+    "bcr": "Benefit-cost ratio",
+    "sroi_ratio": "SROI ratio",
+    "cost_per_outcome": "Cost per net additional outcome",
+    "fiscal_return": "Fiscal return (PV fiscal benefits / PV costs)",
+    "net_outcomes": "Net additional outcomes",
+}
+
+
+@dataclass(frozen=True)
+class AppraisalResult(ResultMixin):
+    """A service's social cost-benefit appraisal; every headline number is an Interval.
+
+    Attributes
+    ----------
+    pv_benefits, pv_costs, npsv, bcr, sroi_ratio, cost_per_outcome, fiscal_return, net_outcomes
+        Headline numbers (see :data:`HEADLINES`). ``pv_costs``, ``bcr``, ``npsv``,
+        ``cost_per_outcome`` and ``fiscal_return`` use optimism-bias-adjusted costs;
+        ``sroi_ratio`` divides by the unadjusted inputs (SROI practice).
+    chain
+        Gross to net additional outcomes, line by line (waterfall).
+    by_value, by_value_type, by_agency, by_decile
+        PV benefits split by unit value, value type and paying agency (each with its return per
+        pound of optimism-bias-adjusted cost, e.g. the fiscal return to one agency), and by IMD
+        decile of the beneficiaries' areas (``None`` when no deciles were given).
+    switching_values, tornado
+        Sensitivity tables (NPSV = 0 and BCR = 1; NPSV at each parameter's low/high).
+    ledger
+        The parameters used, with their evidence.
+    settings
+        Years, price year, discount schedule and edition, deflator source, draws, seed.
+    """
+
+    pv_benefits: Interval
+    pv_costs: Interval
+    npsv: Interval
+    bcr: Interval
+    sroi_ratio: Interval
+    cost_per_outcome: Interval
+    fiscal_return: Interval
+    net_outcomes: Interval
+    chain: NetAdditionalResult
+    by_value: pd.DataFrame
+    by_value_type: pd.DataFrame
+    by_agency: pd.DataFrame
+    by_decile: pd.DataFrame | None
+    switching_values: pd.DataFrame
+    tornado: pd.DataFrame
+    ledger: pd.DataFrame
+    settings: Mapping[str, Any]
+    draws: MonteCarloDraws | None = None
+    _title = "Social cost-benefit appraisal"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): one row per headline number."""
+        return result_frame([{"measure": label, "interval": getattr(self, key)}
+                             for key, label in HEADLINES.items()])
+
+    def table(self) -> pd.DataFrame:
+        """The published headline table: measure, value, lower, upper, method."""
+        rows = []
+        for key, label in HEADLINES.items():
+            iv: Interval = getattr(self, key)
+            rows.append({"measure": label, "value": iv.value, "lower": iv.lower,
+                         "upper": iv.upper, "method": iv.method})
+        return pd.DataFrame(rows)
+
+    def _notes(self) -> list[str]:
+        s = self.settings
+        notes = [
+            f"{s['years']} years, {s['price_year']} prices, {s['schedule']} discount schedule "
+            f"({s['edition']}).",
+            f"Monte Carlo: {s['n_draws']:,} draws, seed {s['seed']}, {s['level']:.0%} "
+            "percentile intervals." if s["n_draws"] else "All inputs fixed: exact values.",
+            "SROI ratio = PV benefits / PV inputs before optimism bias; BCR uses "
+            "optimism-bias-adjusted costs.",
+        ]
+        if s.get("deflator"):
+            notes.append(f"Prices converted with: {s['deflator']}.")
+        if s.get("second_hand_values"):
+            notes.append("Second-hand unit values (check against the source): "
+                         + ", ".join(s["second_hand_values"]) + ".")
+        return notes
+
+    def tornado_chart(self, *, title: str = "Sensitivity of NPSV", unit: str = "£") -> Any:
+        """Tornado chart of NPSV (a matplotlib Figure)."""
+        return draw_tornado(self.tornado, base=self.npsv.value, title=title, unit=unit)
+
+    def waterfall_chart(self, *, unit: str = "outcomes") -> Any:
+        """Waterfall from gross to net additional outcomes (a matplotlib Figure)."""
+        return self.chain.chart(unit=unit)
+
+
+def _interval_rows(
+    mc: MonteCarloDraws, groups: Mapping[str, list[str]], label: str
+) -> pd.DataFrame:
+    """PV benefits of each group, and its return per pound of (OB-adjusted) cost."""
+    rows = []
+    for group, names in groups.items():
+        point = sum(mc.point[n] for n in names)
+        ratio_point = point / mc.point["pv_costs"] if mc.point["pv_costs"] else np.nan
+        if mc.n_draws:
+            draws = sum(mc.outputs[n] for n in names)
+            iv = Interval.from_draws(draws, value=point, level=mc.level)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = draws / mc.outputs["pv_costs"]
+            rv = (Interval.from_draws(ratio, value=ratio_point, level=mc.level)
+                  if np.all(np.isfinite(ratio)) else Interval(ratio_point, np.nan, np.nan))
+        else:
+            iv, rv = Interval.exact(point), Interval.exact(ratio_point)
+        rows.append({label: group, "value": iv.value, "lower": iv.lower, "upper": iv.upper,
+                     "return_per_pound": rv.value, "return_lower": rv.lower,
+                     "return_upper": rv.upper})
+    return pd.DataFrame(rows)
+
+
+def _decile_table(deciles: Any, pv: Interval) -> pd.DataFrame:
+    if isinstance(deciles, Mapping):
+        counts = pd.Series({int(k): float(v) for k, v in deciles.items()})
+    else:
+        s = pd.Series(deciles)
+        num = pd.to_numeric(s, errors="coerce")
+        bad = np.flatnonzero((num.isna() | ~num.isin(range(1, 11))).to_numpy())
+        if bad.size:
+            raise InputDataError("IMD deciles must be whole numbers 1-10 (1 = most deprived)",
+                                 column="beneficiary_deciles", rows=(bad + 1).tolist(),
+                                 hint="look up each beneficiary's LSOA decile first")
+        counts = num.astype(int).value_counts()
+    if (counts < 0).any() or not counts.index.isin(range(1, 11)).all() or counts.sum() <= 0:
+        raise InputDataError("decile counts need deciles 1-10 and non-negative counts",
+                             column="beneficiary_deciles")
+    counts = counts.reindex(range(1, 11), fill_value=0)
+    share = counts / counts.sum()
+    return pd.DataFrame({
+        "imd_decile": counts.index, "beneficiaries": counts.to_numpy(), "share": share.to_numpy(),
+        "value": share.to_numpy() * pv.value, "lower": share.to_numpy() * pv.lower,
+        "upper": share.to_numpy() * pv.upper,
+    })
+
+
+def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[float, float]]:
+    """The range searched for each parameter's switching value."""
+    out = {}
+    for name, d in dists.items():
+        kind = LEDGER_KINDS.get(name.removeprefix("reference."))
+        if kind == "share":
+            out[name] = (0.0, 1.0)
+        elif name == "persistence":
+            out[name] = (0.0, float(years))
+        else:
+            out[name] = (0.0, max(10 * abs(d.point), 5.0 if kind else 1.0))
+    return out
+
+
+def assemble(
+    mc: MonteCarloDraws, model: Any, dists: Mapping[str, Distribution],
+    ledger: Any, sched: DiscountSchedule, target: str, deflator: DeflatorSeries | None,
+    deciles: Any,
+) -> AppraisalResult:
+    headline = {k: mc.interval(k) for k in HEADLINES}
+    chain = NetAdditionalResult(
+        {k: mc.interval(f"line:{k}") for k in LINES},
+        "reference case" if model.full_form else "shortcut",
+        {k: d.describe() for k, d in dists.items() if not k.startswith("value:")},
+        mc.n_draws, mc.seed,
+        {k: mc.outputs[f"line:{k}"] for k in LINES} if mc.n_draws else {},
+    )
+    by_value = _interval_rows(mc, {v.id: [f"value:{v.id}"] for v in model.values}, "value_id")
+    meta = pd.DataFrame([{"value_id": v.id, "name": v.name, "value_type": v.value_type,
+                          "agency": v.agency, "amount": v.amount, "source": v.source,
+                          "second_hand": v.second_hand} for v in model.values])
+    by_value = meta.merge(by_value, on="value_id")
+    groups_type: dict[str, list[str]] = {}
+    groups_agency: dict[str, list[str]] = {}
+    for v in model.values:
+        groups_type.setdefault(v.value_type, []).append(f"value:{v.id}")
+        groups_agency.setdefault(v.agency, []).append(f"value:{v.id}")
+    params = {k: d for k, d in dists.items()}
+    sv = switching_values(model, params, {"npsv": 0.0, "bcr": 1.0}, domains(params, model.years))
+    tor = tornado(model, params, "npsv", level=mc.level)
+    ledger_table = (ledger.table() if isinstance(ledger, Ledger) else pd.DataFrame(
+        [{"parameter": k, "distribution": d.describe(), "point": d.point}
+         for k, d in dists.items() if k in LEDGER_KINDS]))
+    settings = {
+        "years": model.years, "price_year": target, "schedule": sched.name,
+        "edition": sched.edition, "n_draws": mc.n_draws, "seed": mc.seed, "level": mc.level,
+        "deflator": None if deflator is None else (
+            f"{deflator.source}, {deflator.vintage}" + (" [EXAMPLE SERIES]" if deflator.example
+                                                        else "")),
+        "second_hand_values": [v.id for v in model.values if v.second_hand],
+    }
+    return AppraisalResult(
+        **headline, chain=chain, by_value=by_value,
+        by_value_type=_interval_rows(mc, groups_type, "value_type"),
+        by_agency=_interval_rows(mc, groups_agency, "agency"),
+        by_decile=None if deciles is None else _decile_table(deciles, headline["pv_benefits"]),
+        switching_values=sv, tornado=tor, ledger=ledger_table, settings=settings, draws=mc,
+    )
