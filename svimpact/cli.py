@@ -30,7 +30,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     from svimpact.report.reproduce import reproduce
 
     report = reproduce(args.manifest, out=args.out, jobs=args.jobs)
-    print(report.text())
+    print(report.summary())
     return 0 if report.ok else 1
 
 

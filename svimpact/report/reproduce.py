@@ -1,22 +1,28 @@
-"""``svimpact reproduce MANIFEST``: re-run a batch and compare every table and figure with its manifest.
+"""``svimpact reproduce MANIFEST``: re-run a batch and compare every output with its manifest.
 
 Two checks, both listed file by file:
 
-1. the report directory still holds exactly what the manifest recorded (a table edited after
-   the run is caught here);
-2. a fresh run of the same batch params (same seed) into a new directory gives byte-identical
-   tables and figures.
+1. the report directory still holds exactly what the manifest recorded, byte for byte: the
+   chapter, the Word copy, the maps, the executed notebooks, tables, figures, audit and headline
+   files (a file edited, added or removed after the run is named);
+2. a fresh run of the same batch params (same seed) into a new directory gives the same content
+   for every output, after normalising only what legitimately varies between runs (notebook
+   timings and papermill metadata, the Word file's zip timestamps, the output folder's own path:
+   see :func:`svimpact.report.manifest.content_digest`).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from svimpact._common import sha256
 from svimpact.exceptions import InputDataError
-from svimpact.io.readers import file_sha256
+from svimpact.report.batch import run_batch
+from svimpact.report.manifest import content_digest, output_files
 
 __all__ = ["ReproduceReport", "compare_outputs", "reproduce"]
 
@@ -31,41 +37,40 @@ class ReproduceReport:
     def ok(self) -> bool:
         return not self.differences
 
-    def text(self) -> str:
+    def summary(self) -> str:
         if self.ok:
-            return f"reproduced: all {self.checked} tables and figures match {self.manifest}"
+            return f"reproduced: all {self.checked} outputs (chapter, Word copy, maps, notebooks, tables, figures) " \
+                   f"match {self.manifest}"
         lines = [f"NOT reproduced: {len(self.differences)} difference(s) against {self.manifest}:"]
         return "\n".join(lines + [f"  - {d}" for d in self.differences])
 
 
-def compare_outputs(recorded: dict[str, str], folder: Path, label: str) -> list[str]:
-    """Differences between ``recorded`` hashes and the files under ``folder`` (tables/, figures/)."""
-    found = {
-        p.relative_to(folder).as_posix(): file_sha256(p)
-        for sub in ("tables", "figures") for p in sorted((folder / sub).rglob("*")) if p.is_file()
-    }
+def compare_outputs(recorded: dict[str, str], folder: Path, label: str,
+                    digest: Callable[[Path], str] = sha256) -> list[str]:
+    """Differences between ``recorded`` digests and every output file under ``folder``."""
+    found = {p.relative_to(folder).as_posix(): p for p in output_files(folder)}
     diffs = []
-    for name, digest in sorted(recorded.items()):
+    for name, expected in sorted(recorded.items()):
         if name not in found:
             diffs.append(f"{label}: {name} is missing")
-        elif found[name] != digest:
-            diffs.append(f"{label}: {name} differs (sha256 {found[name][:12]}..., manifest {digest[:12]}...)")
+            continue
+        got = digest(found[name])
+        if got != expected:
+            diffs.append(f"{label}: {name} differs (sha256 {got[:12]}..., manifest {expected[:12]}...)")
     diffs += [f"{label}: {name} is not in the manifest" for name in sorted(set(found) - set(recorded))]
     return diffs
 
 
 def reproduce(manifest_path: str | Path, *, out: str | Path | None = None, jobs: int | None = None,
-              progress=print) -> ReproduceReport:
-    from svimpact.report.batch import run_batch
-
+              progress: Callable[[str], None] | None = print) -> ReproduceReport:
     manifest_path = Path(manifest_path).resolve()
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        recorded = manifest["outputs"]
+        recorded, content = manifest["outputs"], manifest["content"]
         batch_params = Path(manifest["batch_params"])
     except (OSError, ValueError, KeyError) as exc:
-        raise InputDataError(f"not a readable svimpact manifest ({type(exc).__name__}: {exc})",
-                             file=str(manifest_path)) from None
+        raise InputDataError(f"not a readable svimpact manifest ({type(exc).__name__}); re-run the batch to "
+                             "write a new one", file=str(manifest_path)) from None
     diffs = compare_outputs(recorded, manifest_path.parent, "report directory")
     if manifest.get("status") != "complete":
         diffs.append(f"the recorded run did not complete (status: {manifest.get('status')})")
@@ -73,6 +78,6 @@ def reproduce(manifest_path: str | Path, *, out: str | Path | None = None, jobs:
         target = Path(out) if out else Path(tmp) / "run"
         result = run_batch(batch_params, out=target, jobs=jobs, progress=progress)
         if not result.ok:
-            diffs.append("the re-run did not complete: " + "; ".join(r.describe() for r in result.results if not r.ok))
-        diffs += compare_outputs(recorded, target, "re-run")
+            diffs.append("the re-run did not complete: " + "; ".join(r.summary() for r in result.results if not r.ok))
+        diffs += compare_outputs(content, target, "re-run", lambda p: content_digest(p, result.output_dir))
     return ReproduceReport(manifest_path, tuple(diffs), len(recorded))

@@ -129,3 +129,25 @@ def test_gate_refuses_to_mark_a_leaky_run_complete(tmp_path):
     assert manifest["status"] == "failed" and manifest["disclosure_gate"]["passed"] is False
     assert any("leak.csv" in f for f in manifest["disclosure_gate"]["findings"])
     assert "DISCLOSURE GATE FAILED: DO NOT PUBLISH" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_reproduce_names_every_corrupted_output(tmp_path, capsys):
+    """The chapter, a map, the Word copy and a notebook changed after the run are each named."""
+    params = _params(tmp_path, REPO / "notebooks", ["additionality", "targeting"])
+    assert main(["run", str(params)]) == 0
+    out = tmp_path / "out"
+    chapter = out / "index.html"
+    chapter.write_text(chapter.read_text().replace("Housing First", "Housing Frist", 1))
+    the_map = next((out / "maps").glob("*.html"))
+    the_map.write_bytes(the_map.read_bytes() + b"<!-- edited -->")
+    docx = out / "year-one.docx"
+    docx.write_bytes(docx.read_bytes()[:-10])
+    nb = out / "notebooks" / "housing_first__targeting.ipynb"
+    nb.write_text(nb.read_text().replace("participants", "participant", 1))
+    capsys.readouterr()
+    assert main(["reproduce", str(out / "manifest.json")]) == 1
+    text = capsys.readouterr().out
+    for name in ("index.html", f"maps/{the_map.name}", "year-one.docx", "notebooks/housing_first__targeting.ipynb"):
+        assert f"report directory: {name} differs" in text, name
+    # the fresh re-run itself matches the recorded content of every output
+    assert "re-run:" not in text
