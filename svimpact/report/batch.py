@@ -152,8 +152,20 @@ def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
                 continue
             break
     if tmp.exists():
+        _stable_cell_ids(tmp)
         tmp.replace(job.output_path)
     return JobResult(job, status, time.perf_counter() - start, error)
+
+
+def _stable_cell_ids(path: Path) -> None:
+    """Papermill gives the cell it injects a random id; a fixed one keeps two runs' notebooks identical."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, path)
 
 
 def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> None:
