@@ -26,6 +26,7 @@ import pandas as pd
 
 from svimpact._results import ResultMixin
 from svimpact.exceptions import InputDataError
+from svimpact.geo.editions import iod_info
 
 __all__ = ["AreaSummary", "area_summary", "local_deciles"]
 
@@ -135,8 +136,6 @@ def area_summary(
     >>> s = area_summary(read_iod("File_7.csv"), by="lad_code")
     >>> s.to_frame().head()  # doctest: +SKIP
     """
-    from svimpact.geo.imd import iod_info
-
     info = iod_info(imd)
     _need(imd, [by, "imd_decile"], "area_summary")
     weighted = population in imd.columns
