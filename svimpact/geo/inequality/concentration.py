@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality.intervals import ArrayLike, _arr, _level, _rows
 
@@ -42,9 +42,11 @@ class ConcentrationResult(ResultMixin):
     _title = "Concentration index"
 
     def to_frame(self) -> pd.DataFrame:
-        i = self.index
-        return pd.DataFrame([{"measure": f"concentration index ({self.kind})", "value": i.value, "se": self.se,
-                              "lower": i.lower, "upper": i.upper, "level": i.level, "n": self.n}])
+        return result_frame([
+            {"measure": f"concentration index ({self.kind})", "interval": self.index},
+            {"measure": "standard error", "value": self.se, "method": "Kakwani, Wagstaff & van Doorslaer (1997)"},
+            {"measure": "rows used", "value": float(self.n), "method": "count"},
+        ])
 
     def _notes(self) -> list[str]:
         return ["Ranked from the most to the least deprived: a negative index means the outcome is "

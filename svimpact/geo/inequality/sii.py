@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality.intervals import _Z95_PHE, ArrayLike, _arr, _level, _rows
 
@@ -51,8 +51,7 @@ class SIIResult(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         rows = [("SII", i) for i in self.sii_intervals] + [("RII", i) for i in self.rii_intervals]
-        return pd.DataFrame([{"measure": m, "value": i.value, "lower": i.lower, "upper": i.upper,
-                              "level": i.level, "method": i.method} for m, i in rows])
+        return result_frame([{"measure": m, "interval": i} for m, i in rows])
 
     def _notes(self) -> list[str]:
         return [f"Quantile 1 (most deprived) at the x = 0 end; multiplier {self.multiplier:g}; "

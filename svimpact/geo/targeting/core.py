@@ -7,7 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.disclosure import DisclosedTable, DisclosureRule, get_rule
 from svimpact.geo.inequality import ConcentrationKind, ConcentrationResult, SIIResult
 from svimpact.geo.targeting.counts import UsersLike, _need_column, _publish, count_users
@@ -25,7 +25,8 @@ class TargetingResult(ResultMixin):
 
     ``sii`` is ``None`` when fewer than 5 national deciles have LSOAs in the area frame;
     ``reach_local`` is ``None`` when local deciles were not asked for or the frame has fewer
-    than 10 LSOAs. ``to_frame()`` holds no counts; publish ``published_tables()``.
+    than 10 LSOAs. ``to_frame()`` (results contract) and ``table()`` (with a ``scale`` column) hold
+    no counts; publish ``published_tables()``.
     """
 
     profile: DecileProfile
@@ -61,7 +62,14 @@ class TargetingResult(ResultMixin):
         return rows
 
     def to_frame(self) -> pd.DataFrame:
-        """Headline measures, one per row (no counts): measure, scale, value, lower, upper, level, method."""
+        """Headline measures in the results contract (``measure`` names the scale); no counts."""
+        return result_frame([{"measure": f"{m}, {s}", "interval": i} for m, s, i, _ in self._headline()])
+
+    def table(self) -> pd.DataFrame:
+        """Headline measures, one per row (no counts): measure, scale, value, lower, upper, level, method.
+
+        The wide table behind the published "headline" table (see :meth:`published_tables`).
+        """
         return pd.DataFrame([{"measure": m, "scale": s, "value": i.value, "lower": i.lower, "upper": i.upper,
                               "level": i.level, "method": i.method} for m, s, i, _ in self._headline()])
 
@@ -81,7 +89,7 @@ class TargetingResult(ResultMixin):
 
     def _published_headline(self, rule: str | DisclosureRule | None) -> DisclosedTable:
         """Headline measures; a measure is withheld when the smallest count behind it is suppressed."""
-        t = self.to_frame()
+        t = self.table()
         t["smallest_count"] = [basis for *_, basis in self._headline()]
         t["method"] = t["method"].astype(str)
         hide_with = {c: "smallest_count" for c in ("value", "lower", "upper")}

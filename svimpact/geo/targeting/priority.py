@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, result_frame
 from svimpact.disclosure import DisclosedTable, DisclosureRule
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import phe_quantile, wilson_interval
@@ -48,7 +48,18 @@ class PriorityResult(ResultMixin):
     _title = "Priority areas: high need, low reach"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The area's overall reach, the number of candidates, and each listed LSOA's reach (Wilson limits).
+
+        The wide table (need, population, users, shortfall ...) is the ``table`` attribute.
+        """
+        rows = [{"measure": "overall reach per 1,000", "value": self.overall_reach_per_1000,
+                 "method": "users / residents in the area frame"},
+                {"measure": "candidate LSOAs (highest-need fifth, reach below overall)", "value": self.candidates,
+                 "method": "count"}]
+        rows += [{"measure": f"reach per 1,000, {r['lsoa_code']}", "value": r["reach_per_1000"],
+                  "lower": r["reach_lower"], "upper": r["reach_upper"], "level": self.level, "method": "Wilson score"}
+                 for _, r in self.table.iterrows()]
+        return result_frame(rows)
 
     def _notes(self) -> list[str]:
         return [f"Need measured by '{self.need}'; {self.candidates:,} LSOAs in the highest-need fifth have "

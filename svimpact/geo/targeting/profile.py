@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.disclosure import DisclosedTable, DisclosureRule, get_rule
 from svimpact.geo.inequality import wilson_interval
 from svimpact.geo.targeting.counts import (
@@ -50,7 +50,19 @@ class DecileProfile(ResultMixin):
     _title = "Decile profile of service users against the population"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """Users' share and share ratio per (scale, group) with Wilson limits, in the results contract.
+
+        The wide table (counts, population shares) is the ``table`` attribute.
+        """
+        rows = []
+        for r in self.table.itertuples(index=False):
+            where = f"{r.scale} {_label(r.group, self.groups)}"
+            rows.append({"measure": f"user share, {where}", "value": r.user_share, "lower": r.user_share_lower,
+                         "upper": r.user_share_upper, "level": self.level, "method": "Wilson score"})
+            rows.append({"measure": f"share ratio (users / population), {where}", "value": r.share_ratio,
+                         "lower": r.share_ratio_lower, "upper": r.share_ratio_upper, "level": self.level,
+                         "method": "Wilson score over fixed population share"})
+        return result_frame(rows)
 
     def _notes(self) -> list[str]:
         return [f"{self.n_users:,} users; {self.unmatched:,} outside the area frame left out.",
@@ -127,8 +139,7 @@ class Core20Result(ResultMixin):
         rows = [("Core20 share of users", self.user_share), ("Core20 share of population",
                                                             Interval.exact(self.population_share)),
                 ("targeting ratio", self.targeting_ratio)]
-        return pd.DataFrame([{"measure": m, "value": i.value, "lower": i.lower, "upper": i.upper,
-                              "level": i.level, "method": i.method} for m, i in rows])
+        return result_frame([{"measure": m, "interval": i} for m, i in rows])
 
     def _notes(self) -> list[str]:
         return ["Core20: NHS England Core20PLUS5, the most deprived 20% of LSOAs in England by IMD. "

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from svimpact._results import Interval, ResultMixin
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.disclosure import DisclosedTable, DisclosureRule
 from svimpact.exceptions import InputDataError
 from svimpact.geo.inequality import wilson_interval
@@ -45,7 +45,14 @@ class ReachResult(ResultMixin):
     _title = "Reach per 1,000 residents by deprivation group"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """Reach per 1,000 for each group with its Wilson limits, in the results contract.
+
+        The wide table (LSOAs, population, users) is the ``table`` attribute.
+        """
+        return result_frame([
+            {"measure": f"reach per 1,000, {self.scale} {_label(int(r.group), self.groups)}",
+             "value": r.reach_per_1000, "lower": r.reach_lower, "upper": r.reach_upper, "level": self.level,
+             "method": "Wilson score"} for r in self.table.itertuples(index=False)])
 
     def _notes(self) -> list[str]:
         return [f"{self.scale.capitalize()} {'deciles' if self.groups == 10 else 'quintiles'}; "
@@ -117,8 +124,7 @@ class GapResult(ResultMixin):
         m, l_ = _label(self.most_group, self.groups), _label(self.least_group, self.groups)
         rows = [(f"reach per 1,000, {m}", self.most), (f"reach per 1,000, {l_}", self.least),
                 ("gap per 1,000 (most - least deprived)", self.gap), ("ratio (most / least deprived)", self.ratio)]
-        return pd.DataFrame([{"measure": m, "scale": self.scale, "value": i.value, "lower": i.lower,
-                              "upper": i.upper, "level": i.level, "method": i.method} for m, i in rows])
+        return result_frame([{"measure": f"{m}, {self.scale}", "interval": i} for m, i in rows])
 
 
 def _gap(t: pd.DataFrame, scale: str, groups: int, level: float) -> GapResult:

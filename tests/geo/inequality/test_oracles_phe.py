@@ -11,7 +11,6 @@ below 0.05). The files are GPL-3 data and are read in place, never copied into t
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from svimpact._results import RESULT_COLUMNS
 from svimpact.disclosure import get_rule
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import concentration_index
@@ -199,8 +200,11 @@ def test_targeting_bundles_everything(users, areas):
     r = targeting(users, areas, need="households-into-work", seed=3)
     assert isinstance(r, TargetingResult) and r.need == "employment_score"
     f = r.to_frame()
-    assert {"measure", "value", "lower", "upper", "level", "method"} <= set(f.columns)
-    assert f.loc[f["measure"] == "Core20 targeting ratio", "value"].item() == pytest.approx(180 / 340 / 0.2)
+    assert list(f.columns) == list(RESULT_COLUMNS)
+    assert f.loc[f["measure"] == "Core20 targeting ratio, national", "value"].item() == pytest.approx(180 / 340 / 0.2)
+    t = r.table()
+    assert list(t.columns) == ["measure", "scale", "value", "lower", "upper", "level", "method"]
+    assert t.loc[t["measure"] == "Core20 targeting ratio", "value"].item() == pytest.approx(180 / 340 / 0.2)
     assert targeting(users, areas, need="households-into-work", seed=3).to_frame().equals(f)
     assert "Targeting" in r.summary().text and "<table" in r._repr_html_()
 
