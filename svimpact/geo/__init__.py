@@ -6,8 +6,9 @@ Names are resolved on first use, so ``import svimpact.geo`` does not load geopan
 from svimpact._lazy import lazy_exports
 
 _LAZY = {
-    **dict.fromkeys(["DOMAINS", "EDITIONS", "IoDInfo", "iod_info", "read_iod", "tag_iod"], "svimpact.geo.imd"),
-    **dict.fromkeys(["LSOA_VINTAGES", "check_lsoa_codes", "check_same_vintage", "convert_lsoa_counts",
+    **dict.fromkeys(["DOMAINS", "EDITIONS", "LSOA_VINTAGES", "IoDInfo", "iod_info", "tag_iod"], "svimpact.geo.editions"),
+    "read_iod": "svimpact.geo.imd",
+    **dict.fromkeys(["check_lsoa_codes", "check_same_vintage", "convert_lsoa_counts",
                      "convert_lsoa_flags", "convert_lsoa_rates", "read_lsoa_lookup"], "svimpact.geo.vintage"),
     **dict.fromkeys(["AreaSummary", "area_summary", "local_deciles"], "svimpact.geo.summaries"),
     **dict.fromkeys(["PostcodeLookup", "lookup_postcodes", "normalise_postcode", "normalise_postcodes",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, result_frame
 from svimpact.exceptions import InputDataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,11 +156,9 @@ class BoundaryJoin(ResultMixin):
         return not self.missing_from_imd and not self.missing_from_boundaries
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "measure": ["joined", "boundary without IMD row", "IMD row without boundary"],
-            "areas": [len(self.data), len(self.missing_from_imd),
-                      len(self.missing_from_boundaries)],
-        })
+        counts = (("areas joined", len(self.data)), ("areas with a boundary but no IMD row", len(self.missing_from_imd)),
+                  ("areas with an IMD row but no boundary", len(self.missing_from_boundaries)))
+        return result_frame([{"measure": m, "value": float(n), "method": "count"} for m, n in counts])
 
     def _notes(self) -> list[str]:
         notes = []

@@ -10,7 +10,8 @@ other denominators) when the source has them.
 
 The IoD edition (2019 or 2025) and the LSOA vintage (2011 or 2021) are recorded in
 ``df.attrs["svimpact"]``; read them back with :func:`iod_info`, and re-attach them with
-:func:`tag_iod` when a pandas operation has lost them. Source: METHODS.md section 4.
+:func:`tag_iod` when a pandas operation has lost them (both live in :mod:`svimpact.geo.editions`,
+with the per-edition facts, and are re-exported here). Source: METHODS.md section 4.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ import numpy as np
 import pandas as pd
 
 from svimpact.exceptions import InputDataError
+from svimpact.geo.editions import (
+    DOMAINS,
+    EDITIONS,
+    LAD_YEAR_EDITION,
+    SHORT_DOMAINS,
+    IoDInfo,
+    iod_info,
+    tag_iod,
+)
+from svimpact.geo.vintage import check_lsoa_codes
 
 __all__ = [
     "DOMAINS",
@@ -37,45 +47,7 @@ __all__ = [
     "tag_iod",
 ]
 
-ATTRS_KEY = "svimpact"
 KEY_COLUMNS = ("lsoa_code", "lsoa_name", "lad_code", "lad_name")
-#: edition -> (LSOA vintage, number of LSOAs in England). MHCLG IoD2019 and IoD2025 releases.
-EDITIONS: dict[Any, tuple[Any, int | None]] = {
-    2019: (2011, 32_844),
-    2025: (2021, 33_755),
-    "synthetic": ("synthetic", None),
-}
-_LAD_YEAR_EDITION = {2019: 2019, 2024: 2025}
-
-#: canonical domain name <- MHCLG header prefix (lower case). Longest prefixes are tried first.
-DOMAINS: dict[str, str] = {
-    "index of multiple deprivation (imd)": "imd",
-    "income deprivation affecting children index (idaci)": "idaci",
-    "income deprivation affecting older people (idaopi)": "idaopi",
-    "income deprivation affecting older people index (idaopi)": "idaopi",
-    "income": "income",
-    "employment": "employment",
-    "education, skills and training": "education",
-    "health deprivation and disability": "health",
-    "crime": "crime",
-    "barriers to housing and services": "barriers",
-    "living environment": "living_environment",
-    "children and young people sub-domain": "cyp",
-    "adult skills sub-domain": "adult_skills",
-    "geographical barriers sub-domain": "geographical_barriers",
-    "wider barriers sub-domain": "wider_barriers",
-    "indoors sub-domain": "indoors",
-    "outdoors sub-domain": "outdoors",
-}
-# short names used by the ONS-style and R-package layouts (e.g. ``IMD_score``, ``Income_rank``)
-_SHORT_DOMAINS = {
-    "imd": "imd", "income": "income", "employment": "employment", "education": "education",
-    "health": "health", "crime": "crime", "barriers": "barriers",
-    "housing_and_services": "barriers", "environment": "living_environment",
-    "living_environment": "living_environment", "idaci": "idaci", "idaopi": "idaopi",
-    "cyp": "cyp", "adult_skills": "adult_skills", "geographical_barriers": "geographical_barriers",
-    "wider_barriers": "wider_barriers", "indoors": "indoors", "outdoors": "outdoors",
-}
 _POPULATION = {
     "total population": "population",
     "dependent children aged 0-15": "population_0_15",
@@ -89,92 +61,8 @@ _MHCLG_KEY_RE = re.compile(
 )
 _SHORT_KEY_RE = re.compile(r"^(lsoa|lad|ltla)(\d{2})_?(cd|nm|code|name)$")
 _SHORT_MEASURE_RE = re.compile(
-    r"^(" + "|".join(sorted(_SHORT_DOMAINS, key=len, reverse=True)) + r")(?:_(\d{4}))?_(score|rank|decile)$"
+    r"^(" + "|".join(sorted(SHORT_DOMAINS, key=len, reverse=True)) + r")(?:_(\d{4}))?_(score|rank|decile)$"
 )
-
-
-@dataclass(frozen=True)
-class IoDInfo:
-    """Edition and LSOA vintage of a canonical IoD frame, and the files it came from."""
-
-    edition: Any
-    lsoa_vintage: Any
-    sources: tuple[str, ...] = ()
-    n_national: int | None = None
-
-
-def tag_iod(
-    df: pd.DataFrame,
-    *,
-    edition: Any,
-    lsoa_vintage: Any = None,
-    source: str | Sequence[str] = (),
-    n_national: int | None = None,
-) -> pd.DataFrame:
-    """Return a copy of ``df`` carrying its IoD edition and LSOA vintage in ``df.attrs``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        A frame with the canonical columns (``lsoa_code`` ...).
-    edition : {2019, 2025, "synthetic"}
-        The IoD edition.
-    lsoa_vintage : {2011, 2021, "synthetic"}, optional
-        Defaults to the edition's vintage (2019 -> 2011, 2025 -> 2021).
-    source : str or sequence of str
-        File(s) the frame came from.
-    n_national : int, optional
-        Number of LSOAs ranked nationally (defaults to the edition's: 32,844 or 33,755).
-        Needed for ``average_rank`` when the edition is "synthetic".
-    """
-    if edition not in EDITIONS:
-        raise InputDataError(
-            f"unknown IoD edition {edition!r}",
-            hint=f"use one of {', '.join(repr(e) for e in EDITIONS)}",
-        )
-    expected_vintage, expected_n = EDITIONS[edition]
-    vintage = expected_vintage if lsoa_vintage is None else lsoa_vintage
-    if vintage != expected_vintage:
-        raise InputDataError(
-            f"IoD{edition} uses {expected_vintage} LSOAs, not {vintage}",
-            hint="an IMD edition belongs to one LSOA vintage (METHODS.md section 4); convert "
-            "the other data with svimpact.geo.convert_lsoa_counts(...) instead",
-        )
-    sources = (source,) if isinstance(source, str) else tuple(str(s) for s in source)
-    out = df.copy()
-    out.attrs[ATTRS_KEY] = {
-        "kind": "iod",
-        "edition": edition,
-        "lsoa_vintage": vintage,
-        "sources": list(sources),
-        "n_national": n_national if n_national is not None else expected_n,
-    }
-    return out
-
-
-def iod_info(df: pd.DataFrame, *, what: str = "the IMD frame") -> IoDInfo:
-    """Read the edition and LSOA vintage recorded on a canonical frame.
-
-    Raises
-    ------
-    InputDataError
-        When the frame carries no record (some pandas operations drop ``attrs``); the message
-        says how to re-attach it with :func:`tag_iod`.
-    """
-    meta = df.attrs.get(ATTRS_KEY) if hasattr(df, "attrs") else None
-    if not meta or "edition" not in meta:
-        raise InputDataError(
-            f"{what} does not say which IoD edition and LSOA vintage it holds (the record in "
-            "df.attrs is missing: read it with svimpact.geo.read_iod, or a pandas operation "
-            "such as merge/concat dropped it)",
-            hint="re-attach it with svimpact.geo.tag_iod(df, edition=2019 or 2025)",
-        )
-    return IoDInfo(
-        edition=meta["edition"],
-        lsoa_vintage=meta["lsoa_vintage"],
-        sources=tuple(meta.get("sources", ())),
-        n_national=meta.get("n_national"),
-    )
 
 
 # ----------------------------------------------------------------------------- header mapping
@@ -209,7 +97,7 @@ def _map_header(header: object) -> tuple[str | None, dict[str, int]]:
     m = _SHORT_MEASURE_RE.match(h)
     if m:
         years = {"edition": int(m.group(2))} if m.group(2) else {}
-        return f"{_SHORT_DOMAINS[m.group(1)]}_{m.group(3)}", years
+        return f"{SHORT_DOMAINS[m.group(1)]}_{m.group(3)}", years
     if h in KEY_COLUMNS or h in _POPULATION.values():
         return h, {}
     return None, {}
@@ -312,7 +200,7 @@ def _to_number(raw: pd.Series, file: str, header: str, integer: bool) -> pd.Seri
 
 def _edition(years: dict[str, set[int]], edition: Any, file: str) -> tuple[Any, Any]:
     found: set[Any] = set(years.get("edition", set()))
-    found |= {_LAD_YEAR_EDITION[y] for y in years.get("lad_year", set()) if y in _LAD_YEAR_EDITION}
+    found |= {LAD_YEAR_EDITION[y] for y in years.get("lad_year", set()) if y in LAD_YEAR_EDITION}
     vintages = years.get("lsoa_year", set())
     found |= {e for e, (v, _) in EDITIONS.items() if v in vintages}
     if edition is not None:
@@ -373,8 +261,6 @@ def _check_pairs(df: pd.DataFrame, mapping: dict[object, str], file: str) -> Non
 
 
 def _check_values(df: pd.DataFrame, edition: Any, file: str) -> None:
-    from svimpact.geo.vintage import check_lsoa_codes
-
     check_lsoa_codes(df["lsoa_code"], EDITIONS[edition][0], file=file, column="lsoa_code",
                      england_only=True)
     dup = df["lsoa_code"].duplicated(keep=False)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, result_frame
 from svimpact.exceptions import InputDataError
 
 __all__ = [
@@ -184,9 +184,15 @@ class PostcodeLookup(ResultMixin):
         return self.table["status"].value_counts().reindex(STATUSES, fill_value=0)
 
     def to_frame(self) -> pd.DataFrame:
-        c = self.counts()
-        return pd.DataFrame({"status": c.index, "rows": c.to_numpy(),
-                             "share": c.to_numpy() / max(len(self.table), 1)})
+        """Rows and share of rows of each status, in the results contract (rows per input: ``table``)."""
+        c, total = self.counts(), max(len(self.table), 1)
+        rows = []
+        for status, n in c.items():
+            rows.append({"measure": f"rows {status}", "value": float(n), "method": "count",
+                         "source": self.directory})
+            rows.append({"measure": f"share of rows {status}", "value": n / total, "method": "share of input rows",
+                         "source": self.directory})
+        return result_frame(rows)
 
     def problems(self) -> pd.DataFrame:
         """The rows that are not plainly matched (for reporting back to the data owner)."""

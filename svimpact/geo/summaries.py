@@ -24,13 +24,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, result_frame
 from svimpact.exceptions import InputDataError
+from svimpact.geo.editions import iod_info
 
 __all__ = ["AreaSummary", "area_summary", "local_deciles"]
 
 _SOURCE = ("MHCLG, English Indices of Deprivation 2019, File 10 (local authority district "
            "summaries) and Technical Report; METHODS.md section 4")
+
+_METHODS = {
+    "n_lsoas": "count of LSOAs",
+    "population": "sum of LSOA populations",
+    "average_score": "population-weighted mean of LSOA IMD scores",
+    "rank_of_average_score": "rank among the areas (1 = most deprived)",
+    "average_rank": "population-weighted mean of N + 1 - rank",
+    "rank_of_average_rank": "rank among the areas (1 = most deprived)",
+    "proportion_most_deprived_10pct": "share of the area's LSOAs in national decile 1",
+    "rank_of_proportion_most_deprived_10pct": "rank among the areas (1 = most deprived)",
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,18 @@ class AreaSummary(ResultMixin):
     _title: str = field(default="Area summary of the Index of Multiple Deprivation", repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """Each area's measures, one per row (``measure`` = "<measure>, <area>"), in the results contract.
+
+        The wide table (one row per area) is the ``table`` attribute.
+        """
+        rows = []
+        for _, r in self.table.iterrows():
+            for col, method in _METHODS.items():
+                if col in self.table.columns:
+                    rows.append({"measure": f"{col}, {r[self.by]}", "value": np.nan if pd.isna(r[col]) else float(r[col]),
+                                 "method": method,
+                                 "source": self.source})
+        return result_frame(rows)
 
     def _notes(self) -> list[str]:
         notes = [f"IoD{self.edition} on {self.lsoa_vintage} LSOAs; ranks: 1 = most deprived "
@@ -126,17 +149,16 @@ def area_summary(
     Returns
     -------
     AreaSummary
-        ``to_frame()`` gives ``average_score, rank_of_average_score, average_rank,
+        ``table`` gives ``average_score, rank_of_average_score, average_rank,
         rank_of_average_rank, proportion_most_deprived_10pct,
-        rank_of_proportion_most_deprived_10pct`` per area.
+        rank_of_proportion_most_deprived_10pct`` per area; ``to_frame()`` the same numbers in the
+        results contract.
 
     Examples
     --------
     >>> s = area_summary(read_iod("File_7.csv"), by="lad_code")
-    >>> s.to_frame().head()  # doctest: +SKIP
+    >>> s.table.head()  # doctest: +SKIP
     """
-    from svimpact.geo.imd import iod_info
-
     info = iod_info(imd)
     _need(imd, [by, "imd_decile"], "area_summary")
     weighted = population in imd.columns

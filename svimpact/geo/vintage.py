@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact.exceptions import InputDataError
+from svimpact.geo.editions import LAST_2011_LSOA, LSOA_VINTAGES, iod_info
 
 __all__ = [
     "LSOA_VINTAGES",
@@ -35,12 +36,7 @@ __all__ = [
     "read_lsoa_lookup",
 ]
 
-LSOA_VINTAGES = (2011, 2021, "synthetic")
 _CODE_RE = re.compile(r"^[EW]01\d{6}$")
-# Highest 2011 LSOA code in each country; every higher E01/W01 code was created in 2021.
-# Source: ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup for England and Wales
-# (2011 codes run to E01033768 and W01001958; the new 2021 codes start at E01033769, W01001959).
-_LAST_2011 = {"E": 33_768, "W": 1_958}
 _LOOKUP_COLUMNS = {
     "f_lsoa11cd": "lsoa11_code", "lsoa11cd": "lsoa11_code", "lsoa11nm": "lsoa11_name",
     "lsoa21cd": "lsoa21_code", "lsoa21nm": "lsoa21_name", "chgind": "change",
@@ -106,7 +102,7 @@ def check_lsoa_codes(
                                  column=column, rows=_rows(welsh))
     if vintage == 2011:
         num = s.str.slice(3).astype(int)
-        limit = s.str.slice(0, 1).map(_LAST_2011).astype(int)
+        limit = s.str.slice(0, 1).map(LAST_2011_LSOA).astype(int)
         newer = num > limit
         if newer.any():
             raise InputDataError(
@@ -148,8 +144,6 @@ def check_same_vintage(*frames: pd.DataFrame, names: Sequence[str] = ()) -> tupl
     InputDataError
         When editions or vintages differ, saying how to convert.
     """
-    from svimpact.geo.imd import iod_info
-
     names = list(names) or [f"frame {i + 1}" for i in range(len(frames))]
     infos = [iod_info(f, what=n) for f, n in zip(frames, names)]
     pairs = {(i.edition, i.lsoa_vintage) for i in infos}

@@ -11,12 +11,13 @@ no rate, no rate band, not even the colour of one. Published counts are rounded 
 reach is shown as the band of the legend (e.g. ``10 to 20 per 1,000 residents``) rather than a
 precise rate, because a precise rate times a public population would give back the unrounded
 count.
+
+The page itself (HTML, CSS and script template, legend) is rendered by :mod:`svimpact.geo.webmap_page`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import os
 import secrets
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ import pandas as pd
 from svimpact.disclosure import SUPPRESSED, DisclosureRule, get_rule, protect_counts
 from svimpact.exceptions import InputDataError
 from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION
+from svimpact.geo.webmap_page import render_page
 
 __all__ = ["interactive_map", "write_interactive_map"]
 
@@ -93,7 +95,7 @@ def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: st
     paths = [f'<path class="a {fill_class[i]} d{records[i]["d"]}" data-i="{i}" d="{to_svg.path(g)}"/>'
              for i, g in enumerate(geoms)]
     outline = _borough_svg(boroughs, to_svg, tol, borough_label) if boroughs is not None else ""
-    return _page(title=title, attribution=attribution, rule=r, per=per, legend=legend, records=records,
+    return render_page(title=title, attribution=attribution, rule=r, per=per, legend=legend, records=records,
                  width=width, height=height, paths="\n".join(paths), outline=outline)
 
 
@@ -292,198 +294,3 @@ def _borough_svg(boroughs, to_svg: _Transform, tolerance: float, label: str | No
             text = html.escape(name.replace(" (synthetic)", ""))
             out.append(f'<text class="bl" x="{x}" y="{y}">{text}</text>')
     return "\n".join(out)
-
-
-# --- the page ----------------------------------------------------------------------------------
-
-def _legend_html(legend: dict) -> tuple[str, str]:
-    import matplotlib as mpl
-
-    n = len(legend["labels"])
-    reach = mpl.colormaps["cividis"].resampled(max(n, 1))
-    deciles = mpl.colormaps["viridis"].resampled(10)
-    reach_css = [f".reach .r{k}{{fill:{mpl.colors.to_hex(reach(k))}}}" for k in range(n)]
-    dec_css = [f".imd .d{k + 1}{{fill:{mpl.colors.to_hex(deciles(k))}}}" for k in range(10)]
-    rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(reach(k))}"></span>{html.escape(lab)}</li>'
-            for k, lab in enumerate(legend["labels"])]
-    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])} '
-                f'({legend["suppressed"]:,} areas)</li>')
-    dec_rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(deciles(k))}"></span>{k + 1}'
-                f'{" (most deprived)" if k == 0 else " (least deprived)" if k == 9 else ""}</li>' for k in range(10)]
-    body = (f'<div class="lg-reach"><h2>Users {html.escape(legend["per"])}</h2><ul>{"".join(rows)}</ul>'
-            f'<p>0 users: {legend["zero"]:,} areas (in the first band)</p></div>'
-            f'<div class="lg-imd"><h2>IMD national decile<br>(1 = most deprived 10% of areas in England)</h2>'
-            f'<ul>{"".join(dec_rows)}</ul></div>')
-    return body, "\n".join(reach_css + dec_css)
-
-
-def _page(*, title: str, attribution: str, rule: DisclosureRule, per: float, legend: dict, records: list[dict],
-          width: int, height: int, paths: str, outline: str) -> str:
-    legend_html, colour_css = _legend_html(legend)
-    data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    attribution_html = "<br>".join(html.escape(line) for line in attribution.splitlines())
-    return _TEMPLATE.format(
-        title=html.escape(title), css=_CSS + colour_css, legend=legend_html, viewbox=_viewbox(width, height),
-        paths=paths, outline=outline, data=data, script=_SCRIPT, attribution=attribution_html,
-        rule=html.escape(rule.describe()), stroke=max(width, height) / 4000,
-    )
-
-
-def _viewbox(width: int, height: int) -> str:
-    """The whole region with a 2% margin, so outlines on the edge are not clipped."""
-    pad = int(round(0.02 * max(width, height)))
-    return f"{-pad} {-pad} {width + 2 * pad} {height + 2 * pad}"
-
-
-_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
-script-src 'unsafe-inline'; img-src data:">
-<title>{title}</title>
-<style>{css}</style>
-</head>
-<body>
-<header><h1>{title}</h1>
-<div class="tools" role="toolbar" aria-label="Map controls">
-<label><input type="radio" name="layer" value="reach" checked> Reach</label>
-<label><input type="radio" name="layer" value="imd"> Deprivation (IMD decile)</label>
-<button type="button" data-zoom="in" aria-label="Zoom in">+</button>
-<button type="button" data-zoom="out" aria-label="Zoom out">&minus;</button>
-<button type="button" data-zoom="reset">Reset view</button>
-</div></header>
-<main>
-<div id="svm-wrap">
-<svg id="svm-map" class="reach" viewBox="{viewbox}" preserveAspectRatio="xMidYMid meet" role="img"
- aria-label="{title}" style="--sw:{stroke}">
-<defs><pattern id="svm-hatch" patternUnits="userSpaceOnUse" width="60" height="60" patternTransform="rotate(45)">
-<rect width="60" height="60" fill="#e0e0e0"/><line x1="0" y1="0" x2="0" y2="60" stroke="#666" stroke-width="14"/>
-</pattern></defs>
-<g id="svm-areas">
-{paths}
-</g>
-<g id="svm-boroughs">
-{outline}
-</g>
-</svg>
-<div id="svm-tip" role="status" hidden></div>
-</div>
-<aside id="svm-legend">{legend}</aside>
-</main>
-<footer><p>Scroll or use + and &minus; to zoom, drag to pan, hover or tap an area for details.</p>
-<p>{rule}</p><p>{attribution}</p></footer>
-<script type="application/json" id="svm-data">{data}</script>
-<script>{script}</script>
-</body>
-</html>
-"""
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#fff}
-header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;padding:.5rem 1rem}
-h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:.85rem;margin:.2rem 0}
-.tools label{margin-right:.6rem;font-size:.9rem}.tools button{font-size:1rem;min-width:2rem;margin-left:.2rem}
-main{display:flex;gap:1rem;padding:0 1rem}
-#svm-wrap{position:relative;flex:1 1 auto;min-width:0}
-#svm-map{width:100%;height:74vh;background:#f4f7fa;border:1px solid #ccc;cursor:grab;touch-action:none}
-#svm-map.dragging{cursor:grabbing}
-.a{stroke:#fff;stroke-width:1;vector-effect:non-scaling-stroke}
-.a.hl{stroke:#d6004c;stroke-width:2.5}
-.reach .rs{fill:url(#svm-hatch)}
-.bo{fill:none;stroke:#000;stroke-width:1.6;vector-effect:non-scaling-stroke;pointer-events:none}
-.bl{font-size:calc(var(--sw) * 60px);font-weight:bold;text-anchor:middle;pointer-events:none;fill:#000;
- paint-order:stroke;stroke:#fff;stroke-width:calc(var(--sw) * 12px)}
-#svm-tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #444;border-radius:4px;
- padding:.4rem .6rem;font-size:.85rem;box-shadow:0 2px 6px rgba(0,0,0,.25);max-width:22rem}
-#svm-legend{flex:0 0 15rem;font-size:.85rem}#svm-legend ul{list-style:none;padding:0;margin:.2rem 0}
-#svm-legend li{margin:.15rem 0;display:flex;align-items:center}
-.sw{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.4rem;border:1px solid #999;flex:none}
-.sw.hatch{background:repeating-linear-gradient(45deg,#e0e0e0 0 3px,#666 3px 5px)}
-body:not(.imd-on) .lg-imd,body.imd-on .lg-reach{display:none}
-footer{font-size:.75rem;color:#333;padding:.5rem 1rem}
-"""
-
-_SCRIPT = """(function () {
-  "use strict";
-  var recs = JSON.parse(document.getElementById("svm-data").textContent);
-  var svg = document.getElementById("svm-map"), tip = document.getElementById("svm-tip");
-  var wrap = document.getElementById("svm-wrap");
-  var home = svg.getAttribute("viewBox").split(" ").map(Number), current = null, drag = null;
-  function vb() { return svg.getAttribute("viewBox").split(" ").map(Number); }
-  function setVb(v) { svg.setAttribute("viewBox", v.join(" ")); }
-  function toMap(x, y) {
-    var p = svg.createSVGPoint(); p.x = x; p.y = y;
-    return p.matrixTransform(svg.getScreenCTM().inverse());
-  }
-  function zoom(f, cx, cy) {
-    var v = vb(), w = v[2] * f, h = v[3] * f;
-    if (w < home[2] / 64 || w > home[2] * 2) { return; }
-    if (cx === undefined) { cx = v[0] + v[2] / 2; cy = v[1] + v[3] / 2; }
-    setVb([cx - (cx - v[0]) * f, cy - (cy - v[1]) * f, w, h]);
-  }
-  function line(tag, text) { var e = document.createElement(tag); e.textContent = text; tip.appendChild(e); }
-  function show(i, x, y) {
-    var r = recs[i];
-    tip.replaceChildren();
-    line("strong", r.n + " (" + r.c + ")");
-    if (r.b) { line("div", r.b); }
-    line("div", "IMD decile: " + r.d + " (1 = most deprived 10% in England)");
-    line("div", "Users: " + r.u);
-    line("div", "Reach: " + r.r);
-    tip.hidden = false;
-    var box = wrap.getBoundingClientRect(), left = x - box.left + 14, top = y - box.top + 14;
-    if (left + tip.offsetWidth > box.width) { left = x - box.left - tip.offsetWidth - 14; }
-    if (top + tip.offsetHeight > box.height) { top = y - box.top - tip.offsetHeight - 14; }
-    tip.style.left = Math.max(0, left) + "px"; tip.style.top = Math.max(0, top) + "px";
-  }
-  function highlight(el) {
-    if (current) { current.classList.remove("hl"); }
-    current = el;
-    if (el) { el.classList.add("hl"); el.parentNode.appendChild(el); }
-  }
-  svg.addEventListener("pointermove", function (e) {
-    if (drag) {
-      var s = svg.getScreenCTM().a, v = drag.v;
-      setVb([v[0] - (e.clientX - drag.x) / s, v[1] - (e.clientY - drag.y) / s, v[2], v[3]]);
-      return;
-    }
-    var el = e.target.closest ? e.target.closest("path.a") : null;
-    if (!el) { highlight(null); tip.hidden = true; return; }
-    if (el !== current) { highlight(el); }
-    show(Number(el.getAttribute("data-i")), e.clientX, e.clientY);
-  });
-  svg.addEventListener("pointerleave", function () { if (!drag) { highlight(null); tip.hidden = true; } });
-  svg.addEventListener("pointerdown", function (e) {
-    if (e.pointerType === "mouse" && e.button !== 0) { return; }
-    drag = {x: e.clientX, y: e.clientY, v: vb(), moved: false};
-    svg.classList.add("dragging");
-  });
-  window.addEventListener("pointerup", function (e) {
-    if (!drag) { return; }
-    var tap = Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) < 4;
-    drag = null; svg.classList.remove("dragging");
-    var el = tap && e.target.closest ? e.target.closest("path.a") : null;
-    if (el) { highlight(el); show(Number(el.getAttribute("data-i")), e.clientX, e.clientY); }
-  });
-  svg.addEventListener("wheel", function (e) {
-    e.preventDefault();
-    var p = toMap(e.clientX, e.clientY);
-    zoom(e.deltaY < 0 ? 0.8 : 1.25, p.x, p.y);
-  }, {passive: false});
-  document.querySelectorAll("[data-zoom]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      var z = b.getAttribute("data-zoom");
-      if (z === "reset") { setVb(home); } else { zoom(z === "in" ? 0.8 : 1.25); }
-    });
-  });
-  document.querySelectorAll("input[name=layer]").forEach(function (r) {
-    r.addEventListener("change", function () {
-      var imd = r.value === "imd" && r.checked;
-      svg.setAttribute("class", imd ? "imd" : "reach");
-      document.body.classList.toggle("imd-on", imd);
-    });
-  });
-}());
-"""

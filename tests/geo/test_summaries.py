@@ -42,7 +42,7 @@ def iod2019() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def compared(iod2019: pd.DataFrame) -> pd.DataFrame:
-    ours = area_summary(iod2019, by="lad_code").to_frame()
+    ours = area_summary(iod2019, by="lad_code").table
     f10 = read_summary_sheet(FILE10)
     out = ours.merge(f10, left_on="lad_code", right_on="Local Authority District code (2019)",
                      how="outer", indicator=True)
@@ -79,7 +79,7 @@ def test_file10_average_rank(compared: pd.DataFrame) -> None:
 
 def test_lcr_matches_file12_lep(iod2019: pd.DataFrame) -> None:
     lcr = iod2019[iod2019["lad_code"].isin(LCR)].assign(lep="E37000022")
-    row = area_summary(lcr, by="lep").to_frame().iloc[0]
+    row = area_summary(lcr, by="lep").table.iloc[0]
     f12 = read_summary_sheet(FILE12).set_index("Local Enterprise Partnership Code (2017)")
     ref = f12.loc["E37000022"]
     assert row["n_lsoas"] == 989
@@ -97,7 +97,7 @@ def test_without_population_warns_and_computes_the_rest(iod2019: pd.DataFrame,
                      edition=2019)
     with pytest.warns(UserWarning, match="average score and average rank.*left out"):
         s = area_summary(no_pop)
-    table = s.to_frame()
+    table = s.table
     assert "average_score" not in table and "average_rank" not in table
     assert not s.weighted
     merged = table.merge(compared[["lad_code", "IMD - Rank of proportion of LSOAs in most "
@@ -116,7 +116,7 @@ def test_summary_errors(iod2019: pd.DataFrame) -> None:
     synthetic = tag_iod(iod2019.head(50), edition="synthetic")
     with pytest.raises(InputDataError, match="n_national"):
         area_summary(synthetic)
-    assert len(area_summary(synthetic, n_national=32_844).to_frame()) >= 1
+    assert len(area_summary(synthetic, n_national=32_844).table) >= 1
 
 
 def test_local_deciles_over_england_reproduce_national(iod2019: pd.DataFrame) -> None:

@@ -11,12 +11,11 @@ below 0.05). The files are GPL-3 data and are read in place, never copied into t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import ORACLES as SHARED_ORACLES
 from svimpact.exceptions import InputDataError
 from svimpact.geo.inequality import (
     byars_interval,
@@ -27,7 +26,7 @@ from svimpact.geo.inequality import (
     wilson_interval,
 )
 
-ORACLES = (Path(__file__).resolve().parents[2] / "../shared/oracles/phe").resolve()
+ORACLES = SHARED_ORACLES / "phe"
 CSV = ORACLES / "csv"
 RTOL = 1.5e-8
 

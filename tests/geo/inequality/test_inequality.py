@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from svimpact.exceptions import InputDataError, ParamsError
+from svimpact.geo.inequality.concentration import _fractional_rank
+from svimpact.geo.inequality.sii import _percentile_pair
 from svimpact.geo.inequality import (
-    _fractional_rank,
-    _percentile_pair,
     byars_interval,
     concentration_index,
     exact_poisson_interval,
