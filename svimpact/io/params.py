@@ -7,6 +7,7 @@ file are resolved against the directory holding that file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
+from svimpact.io.adjustments import Adjustments
 from svimpact.exceptions import ParamsError
 from svimpact.io.yamlfile import read_yaml, read_yaml_digest
 
@@ -118,7 +120,7 @@ class ServiceParams(_Strict):
     cost_column: str | None = None
     outcome: Outcome
     effect: EffectSettings = EffectSettings()
-    adjustments: dict[str, Any] = Field(default_factory=dict)  # the ledger; validated by Ledger.from_mapping
+    adjustments: Adjustments = Adjustments()  # the ledger's entries (svimpact.io.adjustments)
     valuation: Valuation | None = None
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
@@ -134,7 +136,8 @@ class ServiceParams(_Strict):
         """The additionality ledger of this service (``svimpact.estimators.ledger.Ledger``)."""
         from svimpact.estimators.ledger import Ledger
 
-        return Ledger.from_mapping(self.adjustments, file=str(self.source_file) if self.source_file else None)
+        return Ledger.from_mapping(self.adjustments.to_mapping(),
+                                   file=str(self.source_file) if self.source_file else None)
 
     @field_validator("date_format")
     @classmethod
@@ -194,6 +197,10 @@ def _raise_params_error(exc: ValidationError, model: type[BaseModel], file: Path
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
             shown = "" if isinstance(got, (dict, list)) else f" (got {str(got)[:60]!r})"
+            if err["type"] == "literal_error":
+                choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+                hint = did_you_mean(got, choices, listing=None)
+                shown += f"; {hint}" if hint else ""
             problems.append(f"key '{key}': {msg}{shown}")
     raise ParamsError("; ".join(problems), file=str(file)) from None
 

@@ -52,7 +52,7 @@ def test_share_outside_unit_interval(tmp_path):
 
 def test_unknown_ledger_entry_and_distribution(tmp_path):
     path = _variant(tmp_path, lambda d: d["adjustments"].update(deadweigth=d["adjustments"].pop("deadweight")))
-    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.deadweigth': unknown key; did you mean 'deadweight'"):
+    with pytest.raises(ParamsError, match=r"hf.yaml: unknown key 'adjustments.deadweigth'; did you mean 'deadweight'\?"):
         load_service_params(path)
     path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(dist="triangle"))
     with pytest.raises(ParamsError, match=r"hf.yaml: .*adjustments.displacement.*triangle.*triangular"):
@@ -87,3 +87,23 @@ def test_batch_missing_notebook(tmp_path):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ParamsError, match=r"key 'notebooks.1': notebook not found"):
         load_batch_params(path)
+
+
+def test_adjustments_are_part_of_the_one_params_schema(tmp_path):
+    """Distribution keys, ordering and evidence rules are checked when the params file is read."""
+    from svimpact.estimators.ledger import LEDGER_KINDS
+    from svimpact.io.adjustments import ADJUSTMENT_NAMES
+
+    assert set(ADJUSTMENT_NAMES) == set(LEDGER_KINDS)
+    path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(low=0.3))
+    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.displacement': a triangular distribution needs "
+                                          r"low <= mode <= high"):
+        load_service_params(path)
+    path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"]["evidence"].pop("confidence"))
+    with pytest.raises(ParamsError, match=r"key 'adjustments.displacement.evidence': give the Maryland SMS level"):
+        load_service_params(path)
+    path = _variant(tmp_path, lambda d: d["adjustments"].update(substitution={"value": 0.0, "evidence": "assumption",
+                                                                               "confidence": "medium"}))
+    params = load_service_params(path)  # the flat evidence form is accepted and normalised
+    assert params.adjustments.substitution.evidence.method == "assumption"
+    assert params.ledger()["substitution"].evidence.confidence == "medium"
