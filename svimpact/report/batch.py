@@ -20,7 +20,7 @@ from pathlib import Path
 from svimpact._version import __version__
 from svimpact.exceptions import ParamsError
 from svimpact.io.params import BatchParams, load_batch_params, load_service_params
-from svimpact.io.readers import file_sha256
+from svimpact._common import sha256 as file_sha256
 from svimpact.report.publish import atomic_write_bytes
 
 __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "plan_jobs", "run_batch"]

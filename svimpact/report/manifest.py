@@ -12,7 +12,7 @@ from pathlib import Path
 
 from svimpact._version import __version__
 from svimpact.io.params import BatchParams, load_service_params
-from svimpact.io.readers import file_sha256
+from svimpact._common import sha256 as file_sha256
 from svimpact.report.publish import atomic_write_bytes
 
 __all__ = ["git_commit", "write_manifest"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svimpact.exceptions import InputDataError
-from svimpact.io.readers import file_sha256
+from svimpact._common import sha256 as file_sha256
 
 __all__ = ["ReproduceReport", "compare_outputs", "reproduce"]
 

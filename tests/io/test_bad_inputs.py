@@ -19,7 +19,7 @@ import yaml
 
 from svimpact.exceptions import InputDataError, ParamsError, SvimpactError
 from svimpact.io.params import load_service_params
-from svimpact.io.readers import load_service_data
+from svimpact.io.service import load_service_data
 from svimpact.io.validate import ValidationFailed, check_service, validate_batch
 
 AREAS = """lsoa_code,lad_code,population,imd_decile,need_score
