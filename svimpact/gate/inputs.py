@@ -37,7 +37,7 @@ def input_identifiers(params_list: Iterable) -> tuple[set[str], set[str], list[s
             if path is None:
                 continue
             try:
-                frame = read_table(path, dtype=str)
+                frame = read_table(path, dtype=str, sheet=(getattr(sp.data, "sheets", None) or {}).get(role))
             except SvimpactError:
                 continue
             if id_col in frame:

@@ -42,6 +42,10 @@ class DataFiles(_Strict):
     areas: Path
     boundaries: Path | None = None
     boroughs: Path | None = None
+    # the sheet to read of an Excel workbook, by data key ({participants: "Cohort 2024"}); kept out of
+    # model_dump() so that code iterating the file paths sees paths only
+    sheets: dict[Literal["participants", "comparison", "survey", "areas"], str] = Field(default_factory=dict,
+                                                                                         exclude=True)
 
 
 class Outcome(_Strict):

@@ -2,22 +2,23 @@
 
 :func:`check_table` converts a table's columns (numbers, 0/1 outcomes, dates, categories,
 postcodes) and lists missing values, bad codes, impossible dates, duplicates, dates out of order
-and postcodes in free text. No row is removed here (see :func:`~svimpact.io.validate.report.quarantine`).
+postcodes in free text, and implausible ages and costs (:class:`Plausibility`). No row is removed here (see :func:`~svimpact.io.validate.report.quarantine`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.dates import parse_dates
-from svimpact.io.schemas import ColumnSpec, TableSchema
+from svimpact.io.schemas import ColumnSpec, TableSchema, is_age_name
 from svimpact.io.validate.report import Problem, problem
 
-__all__ = ["EARLIEST", "check_table"]
+__all__ = ["EARLIEST", "Plausibility", "check_table", "plausibility"]
 
 _POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
 EARLIEST = pd.Timestamp("1920-01-01")
@@ -155,9 +156,12 @@ def _date_order(frame: pd.DataFrame, schema: TableSchema, file: str) -> list[Pro
 
 
 
-def check_table(frame: pd.DataFrame, schema: TableSchema, file: str, *, date_format: str = "auto"
-                ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Convert ``frame``'s columns to their schema kinds and list every problem (no rows removed)."""
+def check_table(frame: pd.DataFrame, schema: TableSchema, file: str, *, date_format: str = "auto",
+                limits: Plausibility | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Convert ``frame``'s columns to their schema kinds and list every problem (no rows removed).
+
+    ``limits`` bound ages and costs (:class:`Plausibility`; its defaults when None).
+    """
     out = frame.copy()
     probs: list[Problem] = []
     for spec in schema.columns:
@@ -179,5 +183,68 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, file: str, *, date_for
         probs += _duplicates(frame, schema.unique, file, "area codes" if schema.role == "areas" else "identifiers")
     probs += _date_order(out, schema, file)
     probs += _free_text_postcodes(frame, schema, file)
+    probs += plausibility(out, schema, file, limits or Plausibility())
     return out, probs
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Limits on values that are possible but not plausible: ages, and costs per participant (GBP)."""
+
+    age_min: float = 0
+    age_max: float = 120
+    max_cost_per_participant: float = 1_000_000
+
+    @classmethod
+    def from_params(cls, params: object) -> Plausibility:
+        """The limits of a service's optional ``plausibility:`` block (these defaults for any not given)."""
+        block = getattr(params, "plausibility", None)
+        if block is None:
+            return cls()
+        given = block if isinstance(block, dict) else {f.name: getattr(block, f.name, None) for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in given.items() if v is not None and k in {f.name for f in fields(cls)}})
+
+
+def _numeric(values: pd.Series) -> pd.Series | None:
+    return values.astype("float64") if values.dtype.kind in "iuf" else None
+
+
+def plausibility(frame: pd.DataFrame, schema: TableSchema, file: str, limits: Plausibility) -> list[Problem]:
+    """Ages outside ``[age_min, age_max]`` and costs above the ceiling (errors); all-zero costs (a note).
+
+    Ages are the columns declared as ages in the schema or named like one
+    (:func:`~svimpact.io.schemas.is_age_name`); costs the column declared as costs. Only columns
+    read as numbers are checked (age bands such as '18-24' are not).
+    """
+    probs: list[Problem] = []
+    ages = [c for c in frame.columns if is_age_name(str(c)) or getattr(schema.spec(c), "plausible", None) == "age"]
+    for col in ages:
+        num = _numeric(frame[col])
+        if num is None:
+            continue
+        bad = ((num < limits.age_min) | (num > limits.age_max)).to_numpy(dtype=bool)
+        if bad.any():
+            probs.append(problem(file, col, f"ages outside {limits.age_min:g}-{limits.age_max:g} "
+                                 f"(e.g. {num[bad].iloc[0]:g})", bad,
+                                 "correct them at source (the plausible range is plausibility.age_min and "
+                                 "age_max in the params file)"))
+    for spec in schema.columns:
+        if spec.plausible != "cost" or spec.name not in frame.columns:
+            continue
+        num = _numeric(frame[spec.name])
+        if num is None:
+            continue
+        high = (num > limits.max_cost_per_participant).to_numpy(dtype=bool)
+        if high.any():
+            probs.append(problem(file, spec.name, f"costs above £{limits.max_cost_per_participant:,.0f} per "
+                                 f"participant (e.g. £{num[high].iloc[0]:,.0f})", high,
+                                 "correct them at source: costs are per participant, in pounds (the ceiling is "
+                                 "plausibility.max_cost_per_participant in the params file)"))
+        present = num.dropna()
+        if len(present) and (present == 0).all():
+            probs.append(problem(file, spec.name, "all costs are zero: value for money (benefit-cost ratio, cost "
+                                 "per outcome) will not be computed", None,
+                                 "check the cost column holds each participant's cost", severity="note",
+                                 excludable=False))
+    return probs
 

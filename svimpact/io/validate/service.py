@@ -20,7 +20,7 @@ from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.params import ServiceParams
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import areas_schema, records_schema, survey_schema
-from svimpact.io.validate.columns import check_table
+from svimpact.io.validate.columns import Plausibility, check_table
 from svimpact.io.validate.report import Problem, ValidationReport, from_error, problem, quarantine
 
 __all__ = ["ServiceCheck", "check_service"]
@@ -73,12 +73,20 @@ def _areas_check(frame: pd.DataFrame, file: str, known: set[str], areas_name: st
 
 
 
-def _read(path: Path, role: str, required: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+def _read(path: Path, role: str, required: list[str], sheet: str | None = None
+          ) -> tuple[pd.DataFrame | None, list[Problem]]:
     try:
-        frame = read_table(path, required=required, dtype=str)
+        frame = read_table(path, required=required, dtype=str, sheet=sheet, data_key=role)
     except InputDataError as exc:
         return None, [from_error(exc, str(path))]
-    notes = [Problem(str(path), None, n, (), None, "note", False) for n in frame.attrs.get("svimpact", {}).get("notes", [])]
+    info = frame.attrs.get("svimpact", {})
+    notes = [Problem(str(path), None, n, (), None, "note", False) for n in info.get("notes", [])]
+    hidden = tuple(info.get("hidden_rows", ()))
+    if hidden:
+        notes.append(Problem(str(path), None, "rows hidden in Excel (by a filter, by hand or in a collapsed group) "
+                             "are analysed like the others", hidden,
+                             "unhide them to check them; delete them at source if they must not be analysed",
+                             "warning", False))
     if frame.empty:
         notes.append(Problem(str(path), None, f"has no records ({role})", (), "check the export", "error", False))
     return frame, notes
@@ -112,14 +120,16 @@ def _boundaries(path: Path, known: set[str], layer_col: str, areas_name: str) ->
     return probs
 
 
-def _check_file(path: Path, schema_for, role: str, exclude: bool, date_format: str, extra
+def _check_file(path: Path, schema_for, role: str, exclude: bool, date_format: str, extra,
+                sheet: str | None = None, limits: Plausibility | None = None
                 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Read one table file, check it, quarantine rows if allowed; ``extra(frame)`` adds cross-file checks."""
-    frame, probs = _read(path, role, schema_for([]).required())  # required columns never depend on the header
+    frame, probs = _read(path, role, schema_for([]).required(), sheet)  # required columns never depend on the header
     if frame is None:
         return None, ValidationReport(tuple(probs), files=(str(path),))
     n = len(frame)
-    frame, more = check_table(frame, schema_for(list(frame.columns)), str(path), date_format=date_format)
+    frame, more = check_table(frame, schema_for(list(frame.columns)), str(path), date_format=date_format,
+                              limits=limits)
     frame, probs, q = quarantine(frame, probs + more + extra(frame), exclude, str(path))
     return frame, ValidationReport(tuple(probs), q, (str(path),), ((str(path), n),))
 
@@ -130,7 +140,9 @@ def check_service(params: ServiceParams) -> ServiceCheck:
     exclude, date_format = bool(p.exclude_invalid_rows), p.date_format
     tables: dict[str, pd.DataFrame | None] = {}
     a_schema = areas_schema(p)
-    areas, probs = _read(Path(p.data.areas), "areas", a_schema.required())
+    sheets = dict(getattr(p.data, "sheets", None) or {})
+    limits = Plausibility.from_params(p)
+    areas, probs = _read(Path(p.data.areas), "areas", a_schema.required(), sheets.get("areas"))
     known: set[str] = set()
     rows: tuple[tuple[str, int], ...] = ()
     if areas is not None:
@@ -149,7 +161,7 @@ def check_service(params: ServiceParams) -> ServiceCheck:
                 found += _overlap(frame, tables["participants"], p.id_column, str(p.data.comparison))
             return found
         return _check_file(Path(getattr(p.data, role)), lambda header: records_schema(p, role, header), role,
-                           exclude, date_format, extra)
+                           exclude, date_format, extra, sheets.get(role), limits)
 
     for role in ("participants", "comparison"):
         tables[role], part = records(role)
@@ -157,7 +169,7 @@ def check_service(params: ServiceParams) -> ServiceCheck:
     tables["survey"] = None
     if p.data.survey is not None:
         tables["survey"], part = _check_file(Path(p.data.survey), lambda header: survey_schema(), "survey",
-                                             exclude, date_format, lambda frame: [])
+                                             exclude, date_format, lambda frame: [], sheets.get("survey"), limits)
         report = report.merge(part)
     for key, col in (("boundaries", "lsoa_code"), ("boroughs", "lad_code")):
         path = getattr(p.data, key)
