@@ -21,7 +21,7 @@ _LAZY = {
     "estimate_did": "svimpact.estimators.did",
     "estimate_effect": "svimpact.estimators.effects",
     "load_batch_params": "svimpact.io.params",
-    "load_service_data": "svimpact.io.readers",
+    "load_service_data": "svimpact.io.service",
     "load_service_params": "svimpact.io.params",
     "net_additional": "svimpact.estimators.additionality",
     "run_batch": "svimpact.report.batch",

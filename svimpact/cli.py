@@ -46,7 +46,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     from svimpact.gate import gate_report
 
     report = gate_report(args.report_dir, args.params)
-    print(report.to_text())
+    print(report.summary())
     return 0 if report.ok else 1
 
 

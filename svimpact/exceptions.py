@@ -7,6 +7,7 @@ the rows concerned. Messages say what is wrong, where, and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "BalanceWarning",
@@ -19,6 +20,7 @@ __all__ = [
     "PreTrendWarning",
     "SvimpactError",
     "SvimpactWarning",
+    "ValidationFailed",
     "format_rows",
 ]
 
@@ -69,6 +71,21 @@ class InputDataError(SvimpactError):
         if hint:
             text += f"; {hint}"
         super().__init__(text)
+
+
+class ValidationFailed(InputDataError):
+    """Inputs failed validation. ``report`` (a ``ValidationReport``) holds every problem; the message
+    leads with the first and lists the others."""
+
+    def __init__(self, report: Any) -> None:
+        first = report.errors[0]
+        super().__init__(first.message, file=first.file, column=first.column, rows=first.rows, hint=first.hint)
+        self.report = report
+        more = report.errors[1:]
+        if more:
+            extra = "\n".join(f"  - {p.describe()}" for p in more[:20])
+            tail = f"\n  ... and {len(more) - 20} more" if len(more) > 20 else ""
+            self.args = (f"{self.args[0]}\n{len(more)} more problem(s):\n{extra}{tail}",)
 
 
 class ParamsError(SvimpactError):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from svimpact._browser import BrowserError, check_page, find_chromium, require_chromium, serve_directory
+from _browser import BrowserError, check_page, find_chromium, require_chromium, serve_directory
 
 OK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ok</title></head>
 <body><svg id="box" width="400" height="300"><rect x="50" y="50" width="200" height="100" fill="#3366cc"/></svg>
@@ -136,7 +136,7 @@ def _chromium_processes() -> set[int]:
 
 
 def test_non_blank_ignores_backgrounds():
-    from svimpact._browser import _non_blank
+    from _browser.page import _non_blank
 
     img = np.full((10, 10, 3), 240, dtype=np.uint8)
     img[:5, :2] = (200, 0, 0)
@@ -156,3 +156,12 @@ def test_full_page_screenshot_covers_the_whole_document(chromium, tmp_path):
     assert viewport.non_blank_fraction == 0.0  # the red block is below the fold
     assert Image.open(tmp_path / "long.png").size == (600, 2000)
     assert full.non_blank_fraction == pytest.approx(0.25, abs=0.01)
+
+
+def test_browser_driver_is_a_test_helper_not_shipped_in_the_package():
+    import importlib.util
+
+    import _browser
+
+    assert importlib.util.find_spec("svimpact._browser") is None
+    assert "svimpact" not in Path(_browser.__file__).resolve().parent.parent.name

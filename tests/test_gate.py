@@ -49,9 +49,9 @@ IDS = ["HF-000001", "HF-000002", "p_0123456789abcdef0123"]
 
 def test_clean_report_passes(clean_report):
     report = scan_report(clean_report, identifiers=IDS, postcodes=["L1 8JQ"])
-    assert report.ok, report.to_text()
+    assert report.ok, str(report.summary())
     assert {"index.html", "tables/svc__profile.csv", "notebooks/svc__a.ipynb", "manifest.json"} <= set(report.files_scanned)
-    assert "PASSED" in report.to_text()
+    assert "PASSED" in str(report.summary())
 
 
 def test_planted_small_count_in_csv(clean_report):
@@ -90,7 +90,7 @@ def test_planted_identifier_found_and_not_repeated(clean_report):
     report = scan_report(clean_report, identifiers=IDS)
     [f] = report.findings
     assert f.file == "index.html" and "line 1" in f.location and "participant identifier" in f.what
-    assert "HF-000002" not in report.to_text()  # the gate report never republishes an identifier
+    assert "HF-000002" not in str(report.summary())  # the gate report never republishes an identifier
 
 
 def test_pseudonymised_identifier_and_postcode_in_notebook(clean_report):
@@ -126,7 +126,7 @@ def test_secret_key_found(clean_report):
     _write(clean_report, "manifest.json", json.dumps({"key": "s3cret-pseudonym-key-123"}))
     report = scan_report(clean_report, secrets=["s3cret-pseudonym-key-123"])
     assert not report.ok and "pseudonymisation key" in report.findings[0].what
-    assert "s3cret" not in report.to_text()
+    assert "s3cret" not in str(report.summary())
 
 
 def test_missing_directory_is_a_finding(tmp_path):
@@ -151,7 +151,7 @@ def test_demo_output_passes_the_gate(tmp_path):
     if not all(r.ok for r in result.results):
         pytest.skip("the demo batch did not complete; the gate is only checked on complete output")
     report = gate_batch(REPO / "params" / "year_one.yaml", tmp_path / "demo")
-    assert report.ok, report.to_text()
+    assert report.ok, str(report.summary())
     assert len(report.files_scanned) >= 10
 
 
@@ -159,7 +159,7 @@ def test_gate_report_reads_services_from_manifest(clean_report):
     first = pd.read_csv(REPO / "data" / "synthetic_households_into_work_participants.csv")["household_id"].iloc[3]
     _write(clean_report, "index.html", f"<p>{first}</p>")
     assert gate_report(clean_report).ok  # the fixture's manifest names no services: ids not checked...
-    assert "were not checked" in gate_report(clean_report).to_text()  # ...and the report says so
+    assert "were not checked" in str(gate_report(clean_report).summary())  # ...and the report says so
     manifest = {"services": [{"params": str(REPO / "params" / "households_into_work.yaml")}]}
     _write(clean_report, "manifest.json", json.dumps(manifest))
     report = gate_report(clean_report)

@@ -55,7 +55,7 @@ def prepare_lcr(data_dir: str | Path, out_dir: str | Path, seed: int = 20261121)
     from svimpact.geo.boundaries import read_boundaries
     from svimpact.geo.imd import read_iod
     from svimpact.geo.vintage import convert_lsoa_counts, read_lsoa_lookup
-    from svimpact.io.readers import file_sha256
+    from svimpact._common import sha256 as file_sha256
 
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     paths = _need(data_dir)

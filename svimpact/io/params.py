@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
@@ -45,6 +45,12 @@ class DataFiles(_Strict):
     areas: Path
     boundaries: Path | None = None
     boroughs: Path | None = None
+    # the sheet to read of an Excel workbook, by data key ({participants: "Cohort 2024"})
+    sheets: dict[Literal["participants", "comparison", "survey", "areas"], str] = Field(default_factory=dict)
+
+    def files(self) -> dict[str, Path]:
+        """The input files given, by data key (no sheets, no absent optional files)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k != "sheets" and getattr(self, k) is not None}
 
 
 class Outcome(_Strict):
@@ -93,16 +99,15 @@ class Disclosure(_Strict):
 class Plausibility(_Strict):
     """Limits outside which a value is refused as implausible (a typing or export error)."""
 
-    age_column: str = "age"
-    age_range: tuple[float, float] = (0, 120)
-    cost_ceiling: float = Field(1_000_000, gt=0)  # per participant, in the cost column's price year
+    age_min: float = 0
+    age_max: float = 120
+    max_cost_per_participant: float = Field(1_000_000, gt=0)  # GBP, in the cost column's price year
 
-    @field_validator("age_range")
-    @classmethod
-    def _ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
-        if v[0] >= v[1]:
-            raise ValueError("age_range needs [lowest, highest] with lowest < highest")
-        return v
+    @model_validator(mode="after")
+    def _ordered(self) -> Plausibility:
+        if self.age_min >= self.age_max:
+            raise ValueError("age_min must be below age_max")
+        return self
 
 
 class ServiceParams(_Strict):
@@ -227,12 +232,12 @@ def load_service_params(path: str | Path, *, check_files: bool = True) -> Servic
     """Load and validate a service params file; data paths come back absolute."""
     path, params = _validated(ServiceParams, path)
     base = path.parent
-    files = {k: (_resolve(base, v) if v is not None else None) for k, v in params.data.model_dump().items()}
+    files: dict[str, Any] = {k: _resolve(base, v) for k, v in params.data.files().items()}
     if check_files:
         for key, p in files.items():
             if p is not None and not p.is_file():
                 raise ParamsError(f"file not found: {p}", file=str(path), key=f"data.{key}")
-    update: dict[str, Any] = {"data": DataFiles(**files), "source_file": path}
+    update: dict[str, Any] = {"data": DataFiles(**files, sheets=params.data.sheets), "source_file": path}
     if params.valuation is not None:
         v = params.valuation
         extra = {k: _resolve(base, getattr(v, k)) for k in ("value_file", "deflator_file") if getattr(v, k)}

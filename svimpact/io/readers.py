@@ -1,46 +1,35 @@
-"""Reading service records at the boundary, with checks that name the file, column and rows.
+"""Reading tables at the boundary, with errors that name the file, column and rows.
 
-Validation happens here, once (:mod:`svimpact.io.validate`). Nothing downstream re-checks or
-silently drops rows: rows are excluded only when the params say ``exclude_invalid_rows: true``,
-and then they are listed in ``ServiceDataset.validation.quarantine`` and counted.
+This module reads only; validation is :mod:`svimpact.io.validate`, and
+:func:`svimpact.io.service.load_service_data` reads, validates and pseudonymises a service.
 
 Files may be CSV (UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or a
 Windows-1252 export, which is said in the validation report) or Excel workbooks (``.xlsx``,
-``.xlsm``: the first sheet, and the report says so when there are several).
+``.xlsm``: the sheet named in the params, or else the only visible sheet; hidden sheets are never
+read silently, and rows hidden in Excel are read and listed).
+
+A CSV whose records do not all have the header's number of fields, or whose quote marks are
+unbalanced (a stray quote in a notes column would merge the records after it), is refused with the
+physical line numbers concerned.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from svimpact._common import did_you_mean
 from svimpact.exceptions import InputDataError
-from svimpact.io.params import ServiceParams
 
-if TYPE_CHECKING:
-    from svimpact.io.validate import ValidationReport
-
-__all__ = ["ServiceDataset", "file_sha256", "load_service_data", "read_table"]
+__all__ = ["read_table"]
 
 _EXCEL = {".xlsx", ".xlsm"}
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-
-
-def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file's bytes, as hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _decode(raw: bytes, file: str) -> tuple[str, str | None]:
@@ -78,9 +67,102 @@ def _check_header(names: list[str], file: str) -> None:
                              file=file, hint="give every column a distinct name")
 
 
+def _read_bytes(path: Path, file: str) -> bytes:
+    """The file's bytes; an unreadable file is an error naming it and saying what to do."""
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise InputDataError("cannot be read: permission denied", file=file,
+                             hint="ask for read access to the file (or copy it to a folder you can read) "
+                                  "and run again") from None
+    except IsADirectoryError:
+        raise InputDataError("is a folder, not a file", file=file,
+                             hint="point the params file at the data file inside the folder") from None
+    except OSError as exc:
+        raise InputDataError(f"cannot be read ({exc.strerror or type(exc).__name__})", file=file,
+                             hint="check the drive is reachable and no other program has the file locked, "
+                                  "then run again") from None
+
+
+def _lines(numbers: Sequence[int], limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+def _record_shaped(value: str, width: int, named: int) -> int:
+    """How many lines after the first of a multi-line field parse as whole records of the file."""
+    if width < 3:
+        return 0
+    lines = value.splitlines()[1:]
+    return sum(1 for line in lines if named <= len(next(csv.reader([line]), [])) <= width and "," in line)
+
+
+def _check_records(text: str, file: str) -> list[str]:
+    """Check every record's field count and quoting; errors name physical line numbers.
+
+    A quoted field may hold line breaks (a notes column exported from Excel) unless it swallows
+    lines shaped like whole records: then a quote mark is unbalanced and records would be merged.
+    Returns notes (records read across several lines).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    fix_quotes = ('remove the stray quote mark (") or close it at source (a quote inside a quoted value is '
+                  'written twice: ""); better still, remove line breaks and quote marks from free-text columns')
+    first = 1
+    try:
+        header = next(reader, [])
+        width = len(header)
+        named = width  # trailing separators on the header line: records may stop before them
+        while named and not header[named - 1].strip():
+            named -= 1
+        first = reader.line_num + 1
+        wrong: list[tuple[int, int]] = []
+        multi: list[int] = []
+        for rec in reader:
+            start, first = first, reader.line_num + 1
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue  # a blank line: kept as an empty row and reported by validation
+            if reader.line_num > start:
+                swallowed = sum(_record_shaped(v, width, named) for v in rec if "\n" in v or "\r" in v)
+                if swallowed:
+                    raise InputDataError(
+                        f"could not be read as a table: the quoted value that opens on line {start} runs to line "
+                        f"{reader.line_num} and swallows {swallowed} line(s) that look like records "
+                        "(an unbalanced quote mark merges records)", file=file,
+                        hint=f"line {start}: " + fix_quotes)
+                multi.append(start)
+            if not named <= len(rec) <= width:
+                wrong.append((start, len(rec)))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise InputDataError(
+                f"could not be read as a table: the quoted value that opens on line {first} is never closed "
+                "(an unbalanced quote mark would merge every record after it)", file=file,
+                hint=f"line {first}: " + fix_quotes) from None
+        line = reader.line_num
+        if line > first:
+            raise InputDataError(
+                f"could not be read as a table: a quoted value opens on line {first} and closes on line {line} "
+                "with text after the closing quote mark (an unbalanced quote mark merges the records between)",
+                file=file, hint=f"line {first}: " + fix_quotes) from None
+        raise InputDataError(f"could not be read as a table: line {line} has text after a closing quote mark",
+                             file=file, hint=f'line {line}: a quote mark inside a quoted value is written twice ("")'
+                             ) from None
+    if wrong:
+        detail = ", ".join(f"line {line} has {n}" for line, n in wrong[:5]) + (
+            f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+        raise InputDataError(
+            f"could not be read as a table: {len(wrong)} record(s) do not have the header's {width} fields ({detail})",
+            file=file, hint='a comma inside a value must be in quotes ("Smith, J"); an empty value still needs '
+                            "its comma; check for unquoted commas and missing or extra separators")
+    if multi:
+        return [f"{len(multi)} record(s) hold line breaks inside a quoted value (on line(s) {_lines(multi)}); "
+                "each was read as one record"]
+    return []
+
+
 def _read_csv(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple[pd.DataFrame, list[str]]:
     file = str(path)
-    raw = path.read_bytes()
+    raw = _read_bytes(path, file)
     if not raw.strip():
         raise InputDataError("is empty", file=file, hint="check the export: the file has no header and no rows")
     text, note = _decode(raw, file)
@@ -90,6 +172,8 @@ def _read_csv(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple
         raise InputDataError(f"could not be read as a table: {exc}", file=file,
                              hint="export the data as CSV UTF-8 with one header row") from None
     _check_header([h.strip() for h in header], file)
+    notes = [note] if note else []
+    notes += _check_records(text, file)
     try:
         # Blank lines are kept (as empty rows) so that row numbers match the file; only blank
         # lines at the very end are dropped, and that is said in a note.
@@ -101,7 +185,6 @@ def _read_csv(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple
     except (pd.errors.EmptyDataError, ValueError, TypeError) as exc:
         raise InputDataError(f"could not be read as a table: {exc}", file=file,
                              hint="export the data as CSV UTF-8 with one header row") from None
-    notes = [note] if note else []
     blank = frame.isna().all(axis=1).to_numpy()
     if len(frame) and blank[-1]:
         last = len(frame) - int(np.argmin(blank[::-1])) if not blank.all() else 0
@@ -110,19 +193,57 @@ def _read_csv(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple
     return frame, notes
 
 
-def _read_excel(path: Path, dtype: dict | type | None, nrows: int | None) -> tuple[pd.DataFrame, list[str]]:
+def _choose_sheet(states: dict[str, str], sheet: str | None, data_key: str | None, file: str
+                  ) -> tuple[str, list[str]]:
+    """The sheet to read and notes: a named sheet, else the only visible one; never a hidden one silently."""
+    visible = [n for n, state in states.items() if state == "visible"]
+    hidden = [n for n in states if n not in visible]
+    key = data_key or "<data key>"
+    if sheet is not None:
+        if sheet not in states:
+            raise InputDataError(f"has no sheet '{sheet}' (sheets: {', '.join(repr(n) for n in states)})", file=file,
+                                 hint=f"{did_you_mean(sheet, states)} (data.sheets.{key} in the params file)")
+        return sheet, ([f"read sheet '{sheet}' as the params name it, although it is hidden in Excel"]
+                       if sheet in hidden else [])
+    if len(visible) > 1:
+        raise InputDataError(
+            f"has {len(visible)} visible sheets ({', '.join(repr(n) for n in visible)}) and the params do not "
+            "say which to read", file=file,
+            hint=f"name it in the params file, under data: sheets: {{{key}: '{visible[0]}'}}")
+    if not visible:
+        raise InputDataError(f"has only hidden sheets ({', '.join(repr(n) for n in hidden)})", file=file,
+                             hint=f"unhide the sheet to analyse, or name it under data: sheets: {{{key}: ...}}")
+    notes = [f"read the only visible sheet ('{visible[0]}'); hidden sheet(s) not read: "
+             f"{', '.join(repr(n) for n in hidden)}"] if hidden else []
+    return visible[0], notes
+
+
+def _read_excel(path: Path, dtype: dict | type | None, nrows: int | None, sheet: str | None = None,
+                data_key: str | None = None) -> tuple[pd.DataFrame, list[str], list[int]]:
+    """One sheet of a workbook, notes, and the data rows (1 = first record) hidden in Excel."""
     file = str(path)
+    raw = _read_bytes(path, file)
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            sheets = book.sheet_names
-            frame = pd.read_excel(book, sheet_name=sheets[0], dtype=dtype, nrows=nrows)
+        import openpyxl
     except ImportError:
         raise InputDataError("reading .xlsx needs openpyxl", file=file, hint="pip install openpyxl") from None
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+        states = {ws.title: ws.sheet_state for ws in book.worksheets}
     except Exception as exc:  # noqa: BLE001 - zip/XML errors from a damaged or mislabelled workbook
         raise InputDataError(f"could not be read as an Excel workbook ({type(exc).__name__})", file=file,
                              hint="open it in Excel and save it again as .xlsx, or export it as CSV UTF-8") from None
-    notes = [f"read the first sheet ('{sheets[0]}') of {len(sheets)}"] if len(sheets) > 1 else []
-    return frame, notes
+    chosen, notes = _choose_sheet(states, sheet, data_key, file)
+    # rows hidden by hand, by a filter or in a collapsed group; row 1 is the header
+    hidden_rows = sorted(r - 1 for r, dim in book[chosen].row_dimensions.items() if dim.hidden and r > 1)
+    try:
+        frame = pd.read_excel(io.BytesIO(raw), sheet_name=chosen, dtype=dtype, nrows=nrows, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise InputDataError(f"could not be read as an Excel workbook ({type(exc).__name__})", file=file,
+                             hint="open it in Excel and save it again as .xlsx, or export it as CSV UTF-8") from None
+    if len(states) > 1 and sheet is not None and not notes:
+        notes.append(f"read sheet '{chosen}' (named in the params) of {len(states)}")
+    return frame, notes, [r for r in hidden_rows if r <= len(frame)]
 
 
 def read_table(
@@ -131,25 +252,33 @@ def read_table(
     required: Sequence[str] = (),
     dtype: dict | type | None = None,
     nrows: int | None = None,
+    sheet: str | None = None,
+    data_key: str | None = None,
 ) -> pd.DataFrame:
     """Read a CSV or an Excel sheet, checking required columns.
 
     Parameters
     ----------
     path : str or Path
-        ``.csv`` (or any text file) or ``.xlsx``/``.xlsm`` (first sheet).
+        ``.csv`` (or any text file) or ``.xlsx``/``.xlsm``.
     required : sequence of str
         Columns that must be present.
     dtype : dict or type, optional
         Passed to pandas (``str`` reads every cell as text, as validation does).
     nrows : int, optional
         Read only the first ``nrows`` records (0 reads just the header).
+    sheet : str, optional
+        The workbook sheet to read. Without it, the only visible sheet is read; a workbook with
+        several visible sheets is an error (hidden sheets are never read unless named).
+    data_key : str, optional
+        The params key of this file (``participants``...), for messages that say how to name a sheet.
 
     Returns
     -------
     DataFrame
         Column names stripped of surrounding spaces. ``attrs["svimpact"]["notes"]`` says how the
-        file was read when that is worth knowing (encoding, sheet, empty unnamed columns dropped).
+        file was read when that is worth knowing (encoding, sheet, empty unnamed columns dropped);
+        ``attrs["svimpact"]["hidden_rows"]`` lists records (1 = first) hidden in Excel, which are read.
 
     Raises
     ------
@@ -158,13 +287,21 @@ def read_table(
     """
     path = Path(path)
     file = str(path)
+    if path.is_dir():
+        raise InputDataError("is a folder, not a file", file=file,
+                             hint="point the params file at the data file inside the folder")
     if not path.is_file():
         raise InputDataError("file not found", file=file, hint="check the path in the params file")
     if path.suffix.lower() == ".xls":
         raise InputDataError("old Excel .xls workbooks are not read", file=file,
                              hint="save it as .xlsx, or export it as CSV UTF-8")
-    reader = _read_excel if path.suffix.lower() in _EXCEL else _read_csv
-    frame, notes = reader(path, dtype, nrows)
+    hidden_rows: list[int] = []
+    if path.suffix.lower() in _EXCEL:
+        frame, notes, hidden_rows = _read_excel(path, dtype, nrows, sheet, data_key)
+    else:
+        frame, notes = _read_csv(path, dtype, nrows)
+        if sheet is not None:
+            notes.append(f"the params name sheet '{sheet}' but this is a CSV file: the sheet name was ignored")
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_header(list(frame.columns), file)
     unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and frame[c].isna().all()]
@@ -181,75 +318,5 @@ def read_table(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; found {', '.join(frame.columns)}",
             file=file, hint="rename the columns or change the column names in the params file",
         )
-    frame.attrs["svimpact"] = {"file": file, "notes": notes}
+    frame.attrs["svimpact"] = {"file": file, "notes": notes, "hidden_rows": hidden_rows}
     return frame
-
-
-@dataclass(frozen=True)
-class ServiceDataset:
-    """One service's validated inputs.
-
-    ``validation`` is the full report (problems, notes and the quarantine list of excluded
-    rows); ``pseudonymisation`` says how identifiers were replaced (never the key).
-    """
-
-    params: ServiceParams
-    participants: pd.DataFrame
-    comparison: pd.DataFrame
-    survey: pd.DataFrame | None
-    areas: pd.DataFrame
-    files: dict[str, dict[str, str]]
-    validation: ValidationReport | None = None
-    pseudonymisation: str | None = None
-
-    @property
-    def treatment_column(self) -> str:
-        return "_served"
-
-    @property
-    def n_excluded(self) -> int:
-        """Rows excluded at load (only when the params allow it)."""
-        return 0 if self.validation is None else self.validation.n_excluded
-
-    def analysis_frame(self) -> pd.DataFrame:
-        """Participants and comparison stacked, with a 0/1 ``_served`` column."""
-        cols = [self.params.area_column, self.params.outcome.column, *self.params.effect.covariates]
-        both = pd.concat(
-            [self.participants[cols].assign(_served=1), self.comparison[cols].assign(_served=0)],
-            ignore_index=True,
-        )
-        return both
-
-
-def load_service_data(params: ServiceParams) -> ServiceDataset:
-    """Read, check and pseudonymise every input file named in ``params``.
-
-    Raises
-    ------
-    ValidationFailed
-        (an :class:`~svimpact.exceptions.InputDataError`) listing every blocking problem.
-    ParamsError
-        Real data without a pseudonymisation key.
-    """
-    from svimpact.io.pseudonymise import describe_key_source, get_pseudonym_key, pseudonymise
-    from svimpact.io.validate import ValidationFailed, check_service
-
-    p = params
-    do_pseudo = bool(getattr(p, "pseudonymise", True))
-    key = get_pseudonym_key(synthetic=p.synthetic, params_file=p.source_file) if do_pseudo else None
-    checked = check_service(p)
-    if not checked.report.ok:
-        raise ValidationFailed(checked.report)
-    t = checked.tables
-    participants, comparison, survey = t["participants"], t["comparison"], t["survey"]
-    if key is not None:
-        participants = participants.assign(**{p.id_column: pseudonymise(participants[p.id_column], key)})
-        comparison = comparison.assign(**{p.id_column: pseudonymise(comparison[p.id_column], key)})
-        if survey is not None and "respondent_id" in survey:
-            survey = survey.assign(respondent_id=pseudonymise(survey["respondent_id"], key))
-    files = {
-        role: {"path": str(path), "sha256": file_sha256(path)}
-        for role, path in p.data.model_dump().items() if path is not None
-    }
-    return ServiceDataset(p, participants, comparison, survey, t["areas"], files, checked.report,
-                          describe_key_source(key) if key is not None else None)

@@ -10,7 +10,12 @@ convention:
 * a column named ``date`` or ending in ``_date``, ``_start`` or ``_end`` is a date (optional:
   blanks are allowed, e.g. a tenancy that has not ended);
 * ``X_start`` must not come after ``X_end``;
-* a column whose name contains ``postcode`` (or is ``pcd``/``pcds``) holds UK postcodes.
+* a column whose name contains ``postcode`` (or is ``pcd``/``pcds``) holds UK postcodes;
+* a column named ``age`` or starting ``age_`` (``age_at_referral``) holds ages, checked against the
+  plausible range (``plausibility`` in the params; 0-120 by default) when it holds numbers.
+
+The cost column (``cost_column``) is checked against a ceiling per participant, and all-zero
+costs are noted (see :class:`svimpact.io.validate.columns.Plausibility`).
 
 Any other text column is free text, scanned for postcodes (which must not reach a report).
 """
@@ -49,6 +54,7 @@ SERVICE_DATES: dict[str, dict[str, list]] = {
 
 _DATE_NAME = re.compile(r"^(date|.+_date|.+_start|.+_end)$", re.IGNORECASE)
 _POSTCODE_NAME = re.compile(r"postcode|^pcds?$", re.IGNORECASE)
+_AGE_NAME = re.compile(r"^age($|_)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class ColumnSpec:
     maximum: float | None = None
     integer: bool = False
     label: str | None = None  # what the values are, for messages ("costs")
+    plausible: Literal["age", "cost"] | None = None  # checked against the plausibility limits
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,10 @@ def is_postcode_name(name: str) -> bool:
     return bool(_POSTCODE_NAME.search(name))
 
 
+def is_age_name(name: str) -> bool:
+    return bool(_AGE_NAME.match(name))
+
+
 def records_schema(params: ServiceParams, role: str, header: list[str]) -> TableSchema:
     """Schema for the ``participants`` or ``comparison`` file of a service.
 
@@ -99,9 +110,10 @@ def records_schema(params: ServiceParams, role: str, header: list[str]) -> Table
     outcome_kind: Kind = "binary" if p.outcome.kind == "binary" else "number"
     cols = [ColumnSpec(p.id_column, "id"), ColumnSpec(p.area_column, "area"),
             ColumnSpec(p.outcome.column, outcome_kind)]
-    cols += [ColumnSpec(c, "any") for c in p.effect.covariates if c not in {s.name for s in cols}]
+    cols += [ColumnSpec(c, "any", plausible="age" if is_age_name(c) else None)
+             for c in p.effect.covariates if c not in {s.name for s in cols}]
     if role == "participants" and p.cost_column:
-        cols.append(ColumnSpec(p.cost_column, "nonneg", label="costs"))
+        cols.append(ColumnSpec(p.cost_column, "nonneg", label="costs", plausible="cost"))
     taken = {c.name for c in cols}
     known = SERVICE_DATES.get(p.service, {"dates": [], "order": []})
     extra = [tuple(pair) for pair in getattr(p, "date_order", [])]

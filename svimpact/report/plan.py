@@ -21,6 +21,7 @@ from svimpact._version import __version__
 from svimpact.exceptions import ParamsError, SvimpactError
 from svimpact.io.params import BatchParams, ServiceParams, load_batch
 from svimpact.io.validate import Problem, ValidationReport, check_service
+from svimpact.io.validate.batch import check_valuation
 
 __all__ = [
     "NOTEBOOK_PARAMETERS",
@@ -184,7 +185,7 @@ def check_notebook_parameters(path: Path) -> None:
 def _input_files(sp: ServiceParams) -> list[tuple[str, Path]]:
     from svimpact.estimators.valuation import VALUES_DIR
 
-    files = [(f"data.{role}", Path(p)) for role, p in sp.data.model_dump().items() if p is not None]
+    files = [(f"data.{role}", Path(p)) for role, p in sp.data.files().items()]
     v = sp.valuation
     if v is not None:
         files.append(("valuation.value_file", Path(v.value_file) if v.value_file else VALUES_DIR / "unit_values.yaml"))
@@ -226,15 +227,13 @@ def validate_run(plan: RunPlan) -> ValidationReport:
     ``report.ok`` is False when anything would stop a notebook: the run then stops before any
     kernel starts, with every problem listed.
     """
-    from svimpact.io.validate import _check_valuation
-
     report = ValidationReport(files=tuple(str(f) for f in (plan.batch.source_file,) if f))
     for sp in plan.services:
         try:
             report = report.merge(check_service(sp.params).report)
         except SvimpactError as exc:  # a check that could not run at all
             report = report.merge(ValidationReport((Problem(str(sp.params_file), None, str(exc)),)))
-        report = report.merge(_check_valuation(sp.params, sp.params_file))
+        report = report.merge(check_valuation(sp.params, sp.params_file))
     unique = tuple(dict.fromkeys(report.problems))
     return ValidationReport(unique, report.quarantine, report.files, report.rows_read)
 

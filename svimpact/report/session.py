@@ -16,7 +16,7 @@ from pathlib import Path
 
 from svimpact.exceptions import ParamsError
 from svimpact.io.params import ServiceParams, load_service_params
-from svimpact.io.readers import ServiceDataset, load_service_data
+from svimpact.io.service import ServiceDataset, load_service_data
 from svimpact.report.plan import read_snapshot
 from svimpact.report.publish import Publisher
 

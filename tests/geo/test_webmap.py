@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from svimpact._browser import check_page, require_chromium
+from _browser import check_page, require_chromium
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
 from svimpact.geo.webmap import interactive_map, write_interactive_map

@@ -19,7 +19,7 @@ import yaml
 
 from svimpact.exceptions import InputDataError, ParamsError, SvimpactError
 from svimpact.io.params import load_service_params
-from svimpact.io.readers import load_service_data
+from svimpact.io.service import load_service_data
 from svimpact.io.validate import ValidationFailed, check_service, validate_batch
 
 AREAS = """lsoa_code,lad_code,population,imd_decile,need_score
@@ -92,6 +92,42 @@ class Case:
 
 def _p(row, col, val):
     return {"participants.csv": edit(PARTICIPANTS, row, col, val)}
+
+
+def _raw_line(text: str, record: int, line: str) -> str:
+    """Replace one record (1 = first, i.e. physical line ``record + 1``) by a raw line."""
+    lines = text.splitlines()
+    lines[record] = line
+    return "\n".join(lines) + "\n"
+
+
+def xlsx(sheets: list[tuple[str, str, str]], hidden_rows: tuple[int, ...] = ()) -> bytes:
+    """A workbook of (name, CSV text, state) sheets; ``hidden_rows`` (Excel rows) hidden on the first visible one."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, text, state in sheets:
+        ws = book.create_sheet(name)
+        for row in csv.reader(io.StringIO(text)):
+            ws.append(row)
+        ws.sheet_state = state
+    first_visible = next(ws for ws in book.worksheets if ws.sheet_state == "visible")
+    for r in hidden_rows:
+        first_visible.row_dimensions[r].hidden = True
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+_XLSX = {"data": {"participants": "participants.xlsx"}}
+
+
+def _zero_costs(text: str) -> str:
+    for r in range(1, 7):
+        text = edit(text, r, "support_cost", "0")
+    return text
+OLD_EXTRACT = PARTICIPANTS.replace("P00", "OLD")
 
 
 CASES = [
@@ -169,6 +205,44 @@ CASES = [
          "comparison.xlsx", params={"data": {"comparison": "comparison.xlsx"}}),
     Case("old_xls", {"comparison.xls": b"\xd0\xcf\x11\xe0 old"}, "old Excel .xls", "comparison.xls",
          params={"data": {"comparison": "comparison.xls"}}),
+    # --- records whose fields or quote marks are off (physical line numbers in the message)
+    Case("unbalanced_quote_never_closed", {"participants.csv": _raw_line(
+        PARTICIPANTS, 4, 'P004,02/05/2024,E01000003,45,0,1,1100,2024-06-01,,"moved flat')},
+        "quoted value that opens on line 5 is never closed", "participants.csv"),
+    Case("unbalanced_quote_closed_later", {"participants.csv": _raw_line(_raw_line(
+        PARTICIPANTS, 2, 'P002,15/03/2024,E01000002,51,0,0,1250,2024-04-02,2024-09-30,"called'),
+        5, 'P005,30/06/2024,E01000004,39,1,0,700,2024-07-15,2025-01-10,"left, a note"')},
+        "opens on line 3 and closes on line 6", "participants.csv"),
+    Case("unbalanced_quote_swallows_records", {"participants.csv": _raw_line(_raw_line(
+        PARTICIPANTS, 2, 'P002,15/03/2024,E01000002,51,0,0,1250,2024-04-02,2024-09-30,"called'),
+        5, 'P005,30/06/2024,E01000004,39,1,0,700,2024-07-15,2025-01-10,"')},
+        "value that opens on line 3 runs to line 6 and swallows 3 line(s) that look like records", "participants.csv"),
+    Case("text_after_closing_quote", {"participants.csv": _raw_line(
+        PARTICIPANTS, 4, 'P004,02/05/2024,E01000003,45,0,1,1100,2024-06-01,,"moved" flat')},
+        "line 5 has text after a closing quote mark", "participants.csv"),
+    Case("too_few_fields", {"comparison.csv": add_row(COMPARISON, "C007,01/08/2024,E01000001")},
+         "do not have the header's 8 fields (line 8 has 3)", "comparison.csv"),
+    Case("line_break_in_quoted_notes", {"participants.csv": _raw_line(
+        PARTICIPANTS, 4, 'P004,02/05/2024,E01000003,45,0,1,1100,2024-06-01,,"moved flat\nnew address, pending"')},
+        "1 record(s) hold line breaks inside a quoted value (on line(s) 5)", "participants.csv", severity="note"),
+    # --- Excel: hidden sheets never read silently, hidden rows read and listed
+    Case("hidden_old_extract_sheet", {"participants.xlsx": xlsx([("old extract", OLD_EXTRACT, "hidden"),
+                                                                  ("current", PARTICIPANTS, "visible")])},
+         "read the only visible sheet ('current'); hidden sheet(s) not read: 'old extract'", "participants.xlsx",
+         severity="note", params=_XLSX),
+    Case("rows_hidden_by_a_filter", {"participants.xlsx": xlsx([("records", PARTICIPANTS, "visible")], (3, 5))},
+         "rows hidden in Excel", "participants.xlsx", rows=(2, 4), severity="warning", params=_XLSX),
+    Case("two_visible_sheets", {"participants.xlsx": xlsx([("2023", OLD_EXTRACT, "visible"),
+                                                           ("2024", PARTICIPANTS, "visible")])},
+         "has 2 visible sheets ('2023', '2024') and the params do not say which to read", "participants.xlsx",
+         params=_XLSX),
+    # --- plausibility (limits: the params' plausibility block, or 0-120 and GBP 1,000,000)
+    Case("negative_age", _p(2, "age", "-3"), "ages outside 0-120 (e.g. -3)", "participants.csv", "age", (2,)),
+    Case("age_999", _p(3, "age", "999"), "ages outside 0-120 (e.g. 999)", "participants.csv", "age", (3,)),
+    Case("cost_933bn", _p(4, "support_cost", "933000000000"), "costs above £1,000,000 per participant",
+         "participants.csv", "support_cost", (4,)),
+    Case("all_costs_zero", {"participants.csv": _zero_costs(PARTICIPANTS)},
+         "all costs are zero: value for money", "participants.csv", "support_cost", severity="note"),
     # --- areas (deprivation) file
     Case("duplicate_area_code", {"areas.csv": edit(AREAS, 2, "lsoa_code", "E01000001")}, "area codes are duplicated",
          "areas.csv", "lsoa_code", (1, 2)),

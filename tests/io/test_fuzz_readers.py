@@ -25,7 +25,8 @@ from svimpact.io.dates import parse_dates  # noqa: E402
 from svimpact.io.pseudonymise import DEMO_KEY, PseudonymKey, pseudonymise  # noqa: E402
 from svimpact.io.readers import read_table  # noqa: E402
 from svimpact.io.schemas import ColumnSpec, TableSchema  # noqa: E402
-from svimpact.io.validate import _quarantine, check_table  # noqa: E402
+from svimpact.io.validate import check_table  # noqa: E402
+from svimpact.io.validate.report import quarantine as _quarantine  # noqa: E402
 
 # Deterministic by default (same examples every run); SVIMPACT_FUZZ_EXAMPLES=2000 for a deeper random run.
 _DEEP = int(os.environ.get("SVIMPACT_FUZZ_EXAMPLES", "0"))

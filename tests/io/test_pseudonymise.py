@@ -20,7 +20,7 @@ from svimpact.io.pseudonymise import (
     get_pseudonym_key,
     pseudonymise,
 )
-from svimpact.io.readers import load_service_data
+from svimpact.io.service import load_service_data
 
 SECRET = "a-test-secret-key-0123456789abcdef"
 

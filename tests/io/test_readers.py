@@ -6,7 +6,8 @@ import pytest
 from conftest import REPO
 from svimpact.exceptions import InputDataError
 from svimpact.io.params import load_service_params
-from svimpact.io.readers import load_service_data, read_table
+from svimpact.io.readers import read_table
+from svimpact.io.service import load_service_data
 
 
 @pytest.fixture()

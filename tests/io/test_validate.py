@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO
 from svimpact.io.params import load_service_params
-from svimpact.io.readers import load_service_data, read_table
+from svimpact.io.readers import read_table
+from svimpact.io.service import load_service_data
 from svimpact.io.validate import ValidationFailed, check_service, validate_batch
 
 
@@ -66,11 +67,15 @@ def test_xlsx_with_date_cells_and_day_first_text(hf, tmp_path):
     with pd.ExcelWriter(path) as xl:
         frame.to_excel(xl, sheet_name="records", index=False)
         pd.DataFrame({"about": ["export notes"]}).to_excel(xl, sheet_name="readme", index=False)
-    data = load_service_data(_swap(hf, "participants", path))
+    with pytest.raises(ValidationFailed, match=r"2 visible sheets \('records', 'readme'\).*sheets: \{participants: 'records'\}"):
+        load_service_data(_swap(hf, "participants", path))  # never a guess between visible sheets
+    named = _swap(hf, "participants", path)
+    named = named.model_copy(update={"data": named.data.model_copy(update={"sheets": {"participants": "records"}})})
+    data = load_service_data(named)
     csv = load_service_data(hf)
     assert data.participants["tenancy_start"].equals(csv.participants["tenancy_start"])
     assert data.participants["referral_date"].equals(csv.participants["referral_date"])
-    assert any("first sheet ('records') of 2" in p.message for p in data.validation.problems)
+    assert any("sheet 'records' (named in the params) of 2" in p.message for p in data.validation.problems)
 
 
 def test_excel_serial_column_is_read_and_said(hf, tmp_path):

@@ -104,7 +104,7 @@ def test_word_copy_has_the_same_headings_tables_and_figures(chapter):
 
 
 def test_chapter_opens_in_a_browser_with_no_failed_requests(chapter, tmp_path):
-    from svimpact._browser import check_page, require_chromium
+    from _browser import check_page, require_chromium
 
     require_chromium()
     shot = REPO / "reports" / "test-screenshots" / "chapter-first-page.png"

@@ -1,0 +1,55 @@
+"""The gate run on a batch: the services' inputs and rules, then the scan of the report directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from svimpact.disclosure import get_rule
+from svimpact.exceptions import SvimpactError
+from svimpact.gate.inputs import input_identifiers
+from svimpact.gate.report import GateReport
+from svimpact.gate.scan import scan_report
+from svimpact.io.params import load_batch_params, load_service_params
+
+__all__ = ["gate_batch", "gate_report"]
+
+
+def gate_batch(batch_path: str | Path, report_dir: str | Path) -> GateReport:
+    """Scan ``report_dir`` with the identifiers, postcodes and rules of the batch's services."""
+    batch = load_batch_params(batch_path)
+    services = [load_service_params(s) for s in batch.services]
+    ids, pcs, secrets = input_identifiers(services)
+    rules = {s.disclosure.rule for s in services}
+    strictest = max((get_rule(x) for x in rules), key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
+    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
+                       id_columns={s.id_column for s in services} | {"respondent_id"})
+
+
+def gate_report(report_dir: str | Path, batch_path: str | Path | None = None) -> GateReport:
+    """The gate as ``svimpact gate REPORT_DIR`` runs it.
+
+    The services (and so the identifiers, postcodes and rules to check) come from ``batch_path``
+    when given, otherwise from the ``manifest.json`` the batch wrote into ``report_dir``. Without
+    either, only the checks that need no inputs run (small counts, record listings) and the
+    report says so.
+    """
+    if batch_path is not None:
+        return gate_batch(batch_path, report_dir)
+    manifest = Path(report_dir) / "manifest.json"
+    services = []
+    try:
+        info = json.loads(manifest.read_text(encoding="utf-8"))
+        services = [load_service_params(s["params"]) for s in info.get("services", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SvimpactError):
+        services = []
+    if not services:
+        report = scan_report(report_dir)
+        note = ("no manifest.json naming the services' params: identifiers and postcodes from the inputs "
+                "were not checked (pass the batch params to check them)")
+        return GateReport(report.report_dir, report.findings, report.files_scanned, report.rule,
+                          report.notes + (note,))
+    ids, pcs, secrets = input_identifiers(services)
+    strictest = max((get_rule(s.disclosure.rule) for s in services), key=lambda x: (x.suppress_max, x.round_to))
+    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
+                       id_columns={s.id_column for s in services} | {"respondent_id"})

@@ -1,0 +1,88 @@
+"""One service's inputs loaded: read, validated once, and pseudonymised.
+
+Validation happens here, once (:mod:`svimpact.io.validate`). Nothing downstream re-checks or
+silently drops rows: rows are excluded only when the params say ``exclude_invalid_rows: true``,
+and then they are listed in ``ServiceDataset.validation.quarantine`` and counted.
+
+This module sits above :mod:`svimpact.io.readers` (reading only) and :mod:`svimpact.io.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from svimpact._common import sha256
+from svimpact.io.params import ServiceParams
+from svimpact.io.pseudonymise import describe_key_source, get_pseudonym_key, pseudonymise
+from svimpact.io.validate import ValidationFailed, ValidationReport, check_service
+
+__all__ = ["ServiceDataset", "load_service_data"]
+
+
+@dataclass(frozen=True)
+class ServiceDataset:
+    """One service's validated inputs.
+
+    ``validation`` is the full report (problems, notes and the quarantine list of excluded
+    rows); ``pseudonymisation`` says how identifiers were replaced (never the key).
+    """
+
+    params: ServiceParams
+    participants: pd.DataFrame
+    comparison: pd.DataFrame
+    survey: pd.DataFrame | None
+    areas: pd.DataFrame
+    files: dict[str, dict[str, str]]
+    validation: ValidationReport | None = None
+    pseudonymisation: str | None = None
+
+    @property
+    def treatment_column(self) -> str:
+        return "_served"
+
+    @property
+    def n_excluded(self) -> int:
+        """Rows excluded at load (only when the params allow it)."""
+        return 0 if self.validation is None else self.validation.n_excluded
+
+    def analysis_frame(self) -> pd.DataFrame:
+        """Participants and comparison stacked, with a 0/1 ``_served`` column."""
+        cols = [self.params.area_column, self.params.outcome.column, *self.params.effect.covariates]
+        both = pd.concat(
+            [self.participants[cols].assign(_served=1), self.comparison[cols].assign(_served=0)],
+            ignore_index=True,
+        )
+        return both
+
+
+def load_service_data(params: ServiceParams) -> ServiceDataset:
+    """Read, check and pseudonymise every input file named in ``params``.
+
+    Raises
+    ------
+    ValidationFailed
+        (an :class:`~svimpact.exceptions.InputDataError`) listing every blocking problem.
+    ParamsError
+        Real data without a pseudonymisation key.
+    """
+    p = params
+    do_pseudo = bool(getattr(p, "pseudonymise", True))
+    key = get_pseudonym_key(synthetic=p.synthetic, params_file=p.source_file) if do_pseudo else None
+    checked = check_service(p)
+    if not checked.report.ok:
+        raise ValidationFailed(checked.report)
+    t = checked.tables
+    participants, comparison, survey = t["participants"], t["comparison"], t["survey"]
+    if key is not None:
+        participants = participants.assign(**{p.id_column: pseudonymise(participants[p.id_column], key)})
+        comparison = comparison.assign(**{p.id_column: pseudonymise(comparison[p.id_column], key)})
+        if survey is not None and "respondent_id" in survey:
+            survey = survey.assign(respondent_id=pseudonymise(survey["respondent_id"], key))
+    files = {
+        role: {"path": str(path), "sha256": sha256(path)}
+        for role, path in p.data.files().items()
+    }
+    return ServiceDataset(p, participants, comparison, survey, t["areas"], files, checked.report,
+                          describe_key_source(key) if key is not None else None)
