@@ -146,4 +146,3 @@ def test_no_numbers_typed_into_markdown(notebook):
 def test_the_typed_number_check_can_fail():
     assert _typed_numbers("Deadweight was 38% in 2024-25 and 0.4 overall") == ["38", "0.4"]
     assert _typed_numbers("## 2.1 Methods (2019 edition)") == []
-
