@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin, result_frame
+from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.disclosure import safe_count
 from svimpact.estimators.effects.balance import BALANCE_THRESHOLD
-from svimpact.estimators.effects.model import estimate_effect
+from svimpact.estimators.effects.data import build_design, missing_mask
+from svimpact.estimators.effects.model import _FITTERS, _check_params, _intervals, estimate_effect
 from svimpact.estimators.effects.results import EffectEstimate
 from svimpact.exceptions import ParamsError
 
@@ -187,7 +188,7 @@ def placebo_check(
             covs = [c for c in covariates if c != fake_outcome]
             est = estimate_effect(data, outcome=fake_outcome, treatment=treatment,
                                   covariates=covs, method=method, seed=seed, **kwargs)
-            rows.append(_row(est))
+            rows.append(_row(est.att))
         else:
             rows = _fake_treatments(data, outcome, treatment, covariates, method, n_placebos,
                                     seed, kwargs)
@@ -199,20 +200,59 @@ def placebo_check(
 def _fake_treatments(data: pd.DataFrame, outcome: str, treatment: str,
                      covariates: Sequence[str], method: str, n: int, seed: int,
                      kwargs: dict[str, Any]) -> list[dict[str, float]]:
+    """The placebo estimates, identical to ``estimate_effect`` on each fake assignment.
+
+    Only the treatment column changes between placebos, so the checked design (outcome,
+    covariate matrix, rank check) is built once and each placebo re-fits just the estimator
+    (propensity and outcome models, sandwich or bootstrap) with the generator
+    ``estimate_effect(seed=seed + i + 1)`` would use. What a placebo does not report - Monte
+    Carlo draws, balance table, overlap warnings - is not computed.
+    """
+    import inspect
+
+
     rng = np.random.default_rng(seed)
     comp = data.loc[data[treatment] == 0].reset_index(drop=True)
     n_fake = int(min((data[treatment] == 1).sum(), len(comp) // 2))
-    rows = []
-    for i in range(n):
+    fakes = []
+    for _ in range(n):
         fake = np.zeros(len(comp), dtype=int)
         fake[rng.choice(len(comp), n_fake, replace=False)] = 1
-        df = comp.assign(**{treatment: fake})
-        est = estimate_effect(df, outcome=outcome, treatment=treatment, covariates=covariates,
-                              method=method, seed=seed + i + 1, **kwargs)
-        rows.append(_row(est))
+        fakes.append(fake)
+    if n == 0:
+        return []
+    # estimate_effect's own argument checks, once (same errors for bad or unknown kwargs)
+    args = inspect.signature(estimate_effect).bind(
+        comp, outcome=outcome, treatment=treatment, covariates=covariates, method=method,
+        seed=seed, **kwargs)
+    args.apply_defaults()
+    a = args.arguments
+    _check_params(method, covariates, a["n_neighbors"], a["caliper"], a["n_boot"], a["level"],
+                  a["n_draws"])
+    first = comp.assign(**{treatment: fakes[0]})
+    design = build_design(first, outcome=outcome, treatment=treatment, covariates=covariates,
+                          dropna=a["dropna"])  # raises as estimate_effect would (e.g. no fakes)
+    keep = (~missing_mask(first, [outcome, treatment, *covariates]) if a["dropna"]
+            else np.ones(len(comp), dtype=bool))
+    rows = []
+    for i, fake in enumerate(fakes):
+        t = fake[keep].astype(float)
+        if i and not 0 < t.sum() < len(t):  # no fake participants left after dropna
+            est = estimate_effect(comp.assign(**{treatment: fake}), outcome=outcome,
+                                  treatment=treatment, covariates=covariates, method=method,
+                                  seed=seed + i + 1, **kwargs)  # raises the usual error
+            rows.append(_row(est.att))
+            continue
+        d = replace(design, t=t)
+        boot_rng = np.random.default_rng(np.random.SeedSequence(seed + i + 1).spawn(2)[0])
+        fit = _FITTERS[method](d, n_neighbors=a["n_neighbors"], caliper=a["caliper"],
+                               n_boot=a["n_boot"], rng=boot_rng)
+        dw_ok = bool((d.y >= 0).all() and fit.observed > 0)
+        att, _, _ = _intervals(fit, d.binary_outcome, dw_ok, a["level"])
+        rows.append(_row(att))
     return rows
 
 
-def _row(est: EffectEstimate) -> dict[str, float]:
-    return {"att": est.att.value, "lower": est.att.lower, "upper": est.att.upper,
-            "excludes_zero": not est.att.contains(0.0)}
+def _row(att: Interval) -> dict[str, float]:
+    return {"att": att.value, "lower": att.lower, "upper": att.upper,
+            "excludes_zero": not att.contains(0.0)}

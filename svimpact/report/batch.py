@@ -29,11 +29,16 @@ from svimpact.report.manifest import manifest_data, run_facts, write_manifest
 from svimpact.report.outputs import lock_output, prepare_output, writable_folder
 from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, validate_run
 from svimpact.report.publish import atomic_write_bytes
+from svimpact.report.scheduling import (
+    is_kernel_start_failure,
+    kernel_env,
+    kernel_manager,
+    longest_first,
+    previous_seconds,
+)
 
 __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"]
 
-SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-"""Each kernel runs its BLAS on one thread: the batch already runs one kernel per core."""
 
 
 @dataclass(frozen=True)
@@ -99,28 +104,9 @@ def _unchanged(out: Path, job: Job) -> bool:
     return record.get("key") == job.key and record.get("status") == "ok"
 
 
-def _previous_seconds(out: Path) -> dict[str, float]:
-    """How long each job took in the last run into ``out`` (to start the longest first)."""
-    seconds = {}
-    for path in (out / ".svimpact" / "jobs").glob("*.json"):
-        try:
-            seconds[path.stem] = float(json.loads(path.read_text()).get("seconds") or 0.0)
-        except (OSError, ValueError, AttributeError):
-            continue
-    return seconds
-
-
-_DEFAULT_ORDER = {"additionality": 2.0, "targeting": 1.0}  # seconds-like weights before any run is recorded
-
-
-def _is_port_clash(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__}: {exc}".lower()
-    return "address already in use" in text or ("kernel" in text and ("died" in text or "start" in text))
-
-
-def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
+def _execute(job: Job, out: str, seed: int, timeout: int, env: dict[str, str]) -> JobResult:
     """Run one notebook (in a worker process). Never raises: failures become a JobResult."""
-    os.environ.update(SINGLE_THREAD_ENV)  # inherited by the kernel this worker starts
+    os.environ.update(env)  # BLAS threads per kernel (scheduling.kernel_env), inherited by the kernel
     import papermill as pm
 
     start = time.perf_counter()
@@ -129,11 +115,12 @@ def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
     status, error = "ok", None
     for attempt in range(3):  # a kernel whose port was taken at start-up is retried; nothing else is
         try:
-            pm.execute_notebook(
-                str(job.input_path), str(tmp), parameters=params, kernel_name="python3",
-                cwd=str(job.input_path.parent), execution_timeout=timeout, progress_bar=False,
-                log_output=False, request_save_on_cell_execute=False,
-            )
+            with kernel_manager("python3") as km:  # private IPC sockets: no TCP port to clash
+                pm.execute_notebook(
+                    str(job.input_path), str(tmp), parameters=params, kernel_name="python3",
+                    cwd=str(job.input_path.parent), execution_timeout=timeout, progress_bar=False,
+                    log_output=False, request_save_on_cell_execute=False, km=km,
+                )
             status, error = "ok", None
             break
         except pm.PapermillExecutionError as exc:
@@ -147,7 +134,7 @@ def _execute(job: Job, out: str, seed: int, timeout: int) -> JobResult:
                 status, error = "timeout", {"cell": None, "ename": name, "evalue": str(exc)[:2000]}
                 break
             status, error = "failed", {"cell": None, "ename": name, "evalue": str(exc)[:2000]}
-            if _is_port_clash(exc) and attempt < 2:
+            if is_kernel_start_failure(exc) and attempt < 2:
                 time.sleep(0.5 + attempt)
                 continue
             break
@@ -186,7 +173,9 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
         return results
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-        futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds): j for j in todo}
+        env = kernel_env(n_workers)
+        futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds, env): j
+                   for j in todo}
         for i, fut in enumerate(cf.as_completed(futures), 1):
             job = futures[fut]
             try:
@@ -232,10 +221,7 @@ def run_batch(
     out_dir = writable_folder(plan.output_dir)
     with lock_output(out_dir):
         _step_validate(plan, say)                                          # validate
-        last = _previous_seconds(out_dir)
-        planned = plan.jobs(order={**{j: _DEFAULT_ORDER.get(j.split("__")[-1], 0.0) for j in
-                                      (f"{s.service}__{n.name}" for s in plan.services for n in plan.notebooks)},
-                                   **last})
+        planned = tuple(longest_first(plan.jobs(), previous_seconds(out_dir / ".svimpact" / "jobs")))
         prepare_output(plan, resume)                                       # plan
         todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
         results: dict[Job, JobResult] = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}

@@ -239,6 +239,29 @@ Provenance: Appendix C and <code>manifest.json</code> beside this file.</p>
     return path
 
 
+_DATA_URI = re.compile(r'src="data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def _externalise_images(page: str, folder: Path) -> str:
+    """``page`` with each embedded (data URI) image written to ``folder`` and linked by name.
+
+    pandoc converts the lighter page about four times faster (it no longer parses megabytes of
+    base64), and the Word file no longer repeats each image's base64 text as the picture's
+    description. Files are named by content, so identical figures stay one image in the file.
+    """
+    import base64
+
+    from svimpact._common import sha256
+
+    def link(match: re.Match) -> str:
+        data = base64.b64decode(match.group(2))
+        name = f"figure-{sha256(data)[:16]}.{match.group(1).replace('+xml', '')}"
+        (folder / name).write_bytes(data)
+        return f'src="{name}"'
+
+    return _DATA_URI.sub(link, page)
+
+
 def write_docx(html_path: Path, docx_path: Path | None = None) -> Path:
     """Convert the HTML chapter to Word with pandoc (pypandoc-binary); same text, tables and figures."""
     import os
@@ -250,8 +273,13 @@ def write_docx(html_path: Path, docx_path: Path | None = None) -> Path:
     fd, tmp = tempfile.mkstemp(suffix=".docx", dir=docx_path.parent)
     os.close(fd)
     try:
-        pypandoc.convert_file(str(html_path), "docx", outputfile=tmp,
-                              extra_args=["--resource-path", str(html_path.parent), "--quiet"])
+        with tempfile.TemporaryDirectory(prefix="svimpact-docx-") as work:
+            light = Path(work) / html_path.name
+            light.write_text(_externalise_images(html_path.read_text(encoding="utf-8"), Path(work)),
+                             encoding="utf-8")
+            pypandoc.convert_file(str(light), "docx", outputfile=tmp,
+                                  extra_args=["--resource-path", f"{work}{os.pathsep}{html_path.parent}",
+                                              "--quiet"])
         os.chmod(tmp, 0o644)
         os.replace(tmp, docx_path)
     finally:

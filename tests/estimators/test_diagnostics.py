@@ -95,3 +95,37 @@ def test_placebo_unknown_kind(sim):
     with pytest.raises(ParamsError, match="unknown kind 'fake'; choose one of fake_treatment"):
         placebo_check(sim.data, outcome="outcome", treatment="treated",
                       covariates=sim.covariates, kind="fake")
+
+
+def _reference_placebos(data, treatment, n, seed, **kw):
+    """The placebo estimates as placebo_check defines them: estimate_effect on each fake group."""
+    rng = np.random.default_rng(seed)
+    comp = data.loc[data[treatment] == 0].reset_index(drop=True)
+    n_fake = int(min((data[treatment] == 1).sum(), len(comp) // 2))
+    rows = []
+    for i in range(n):
+        fake = np.zeros(len(comp), dtype=int)
+        fake[rng.choice(len(comp), n_fake, replace=False)] = 1
+        e = estimate_effect(comp.assign(**{treatment: fake}), treatment=treatment, seed=seed + i + 1, **kw)
+        rows.append((e.att.value, e.att.lower, e.att.upper))
+    return rows
+
+
+@pytest.mark.parametrize("method, extra", [("aipw", {}), ("ipw", {}), ("regression", {}),
+                                           ("difference", {}), ("psm", {"n_boot": 50}),
+                                           ("aipw", {"dropna": True, "level": 0.9})])
+def test_placebo_fast_path_matches_estimate_effect_exactly(sim, method, extra):
+    data = sim.data.copy()
+    if extra.get("dropna"):
+        data.loc[data.index[::7], sim.covariates[0]] = np.nan
+    kw = dict(outcome="outcome", covariates=sim.covariates, method=method, **extra)
+    res = placebo_check(data, treatment="treated", n_placebos=3, seed=5, **kw)
+    ref = _reference_placebos(data, "treated", 3, 5, **kw)
+    got = list(res.estimates[["att", "lower", "upper"]].itertuples(index=False, name=None))
+    assert got == ref  # bit for bit
+
+
+def test_placebo_rejects_unknown_estimator_arguments(sim):
+    with pytest.raises(TypeError):
+        placebo_check(sim.data, outcome="outcome", treatment="treated", covariates=sim.covariates,
+                      n_placebos=2, n_bootstrap=3)
