@@ -7,10 +7,10 @@ real people or places.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from svimpact._common import sha256
 from svimpact.datasets.geography import CRS, make_geography
 from svimpact.datasets.services import ServiceData, make_households_into_work, make_housing_first
 
@@ -26,10 +26,6 @@ SHAPEFILE_COLUMNS = {
     "barriers_score": "bar_score", "barriers_rank": "bar_rank", "barriers_decile": "bar_dec",
     "imd_decile": "imd_dec",
 }
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _write_csv(frame, path: Path) -> None:
@@ -78,7 +74,7 @@ def generate_synthetic(root: str | Path = ".", seed: int = DEFAULT_SEED, *, shap
         "generator_version": GENERATOR_VERSION,
         "crs": CRS,
         "truth": truth,
-        "files": {k: {"path": p.relative_to(root).as_posix(), "sha256": _sha256(p)} for k, p in sorted(written.items())},
+        "files": {k: {"path": p.relative_to(root).as_posix(), "sha256": sha256(p)} for k, p in sorted(written.items())},
     }
     (data_dir / "synthetic_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

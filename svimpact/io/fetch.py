@@ -12,7 +12,6 @@ of what was downloaded is reported in a warning, so it can be checked and pinned
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from svimpact._common import sha256
 from svimpact.exceptions import FetchError, SvimpactError
 
 __all__ = ["FetchError", "RegistryEntry", "default_cache_dir", "fetch", "list_files",
@@ -93,14 +93,6 @@ def default_cache_dir() -> Path:
     import pooch
 
     return Path(pooch.os_cache("svimpact"))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _choose(entries: dict[str, RegistryEntry], names: Iterable[str] | None,
@@ -204,7 +196,7 @@ def fetch(
         path = Path(got)
         if not e.pinned:
             warnings.warn(f"{e.name}: {e.file} has no pinned checksum; downloaded file has "
-                          f"sha256 {_sha256(path)} (check it and pin it in the registry)",
+                          f"sha256 {sha256(path)} (check it and pin it in the registry)",
                           UserWarning, stacklevel=2)
         out[e.name] = path
     return out

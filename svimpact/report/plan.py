@@ -10,7 +10,6 @@ re-reading the YAML), the chapter and the manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,11 +157,8 @@ class RunPlan:
 
 
 def _job_key(nb: NotebookSpec, sp: ServicePlan, seed: int) -> str:
-    h = hashlib.sha256()
-    for part in (__version__, str(seed), nb.sha256, sp.params_sha256, *(f"{f.role}={f.sha256}" for f in sp.inputs)):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    parts = (__version__, str(seed), nb.sha256, sp.params_sha256, *(f"{f.role}={f.sha256}" for f in sp.inputs))
+    return sha256(b"".join(part.encode() + b"\0" for part in parts))
 
 
 def check_notebook_parameters(path: Path) -> None:
