@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.disclosure import disclose
 from svimpact.gate import gate_batch, gate_report, scan_report
 
@@ -50,7 +50,8 @@ IDS = ["HF-000001", "HF-000002", "p_0123456789abcdef0123"]
 def test_clean_report_passes(clean_report):
     report = scan_report(clean_report, identifiers=IDS, postcodes=["L1 8JQ"])
     assert report.ok, report.to_text()
-    assert {"index.html", "tables/svc__profile.csv", "notebooks/svc__a.ipynb", "manifest.json"} <= set(report.files_scanned)
+    wanted = {"index.html", "tables/svc__profile.csv", "notebooks/svc__a.ipynb", "manifest.json"}
+    assert wanted <= set(report.files_scanned)
     assert "PASSED" in report.to_text()
 
 

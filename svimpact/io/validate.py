@@ -25,9 +25,9 @@ from svimpact.exceptions import InputDataError, ParamsError, SvimpactError, form
 from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.dates import parse_dates
 from svimpact.io.params import ServiceParams, load_batch_params, load_service_params
-from svimpact.io.yamlfile import read_yaml
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import ColumnSpec, TableSchema, areas_schema, records_schema, survey_schema
+from svimpact.io.yamlfile import read_yaml
 
 __all__ = ["Problem", "ServiceCheck", "ValidationFailed", "ValidationReport", "check_service", "validate_batch"]
 

@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact._browser import check_page, require_chromium
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
@@ -193,7 +193,8 @@ LAYER = """(() => {
   const el = document.querySelector('path.a'), before = getComputedStyle(el).fill;
   const imd = document.querySelector('input[value=imd]'); imd.checked = true;
   imd.dispatchEvent(new Event('change'));
-  return {before: before, after: getComputedStyle(el).fill, svg: document.getElementById('svm-map').getAttribute('class')};
+  return {before: before, after: getComputedStyle(el).fill,
+          svg: document.getElementById('svm-map').getAttribute('class')};
 })()"""
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
+
 from svimpact.exceptions import ParamsError
 from svimpact.io.params import load_batch_params, load_service_params
 
@@ -52,7 +52,8 @@ def test_share_outside_unit_interval(tmp_path):
 
 def test_unknown_ledger_entry_and_distribution(tmp_path):
     path = _variant(tmp_path, lambda d: d["adjustments"].update(deadweigth=d["adjustments"].pop("deadweight")))
-    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.deadweigth': unknown key; did you mean 'deadweight'"):
+    with pytest.raises(ParamsError,
+                       match=r"hf.yaml: key 'adjustments.deadweigth': unknown key; did you mean 'deadweight'"):
         load_service_params(path)
     path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(dist="triangle"))
     with pytest.raises(ParamsError, match=r"hf.yaml: .*adjustments.displacement.*triangle.*triangular"):
