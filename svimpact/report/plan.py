@@ -212,7 +212,7 @@ def load_run(batch_yaml: str | Path, *, out: str | Path | None = None) -> RunPla
         check_notebook_parameters(path)
         notebooks.append(NotebookSpec(name, path, sha256(path)))
     output_dir = Path(out).expanduser().absolute() if out else batch.output_dir
-    return RunPlan(batch, batch.source_sha256 or sha256(batch.source_file), tuple(plans), tuple(notebooks),
+    return RunPlan(batch, batch.source_sha256 or sha256(Path(batch.source_file or "")), tuple(plans), tuple(notebooks),
                    output_dir)
 
 
