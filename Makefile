@@ -8,12 +8,13 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install lock notebooks-refresh demo demo-lcr test test-fast lab data validate benchmarks clean
+.PHONY: help install lock notebooks-refresh demo demo-lcr test test-fast lint lab data validate benchmarks clean
 
 help:
 	@echo "make demo       - install (first time) and run the Year One batch on the bundled synthetic data"
 	@echo "make demo-lcr   - the same batch on real Liverpool City Region geography (DATA_DIR=../shared/reference-data)"
-	@echo "make test       - install (first time) and run every test, notebooks included"
+	@echo "make test       - install (first time), lint (ruff, mypy) and run every test, notebooks included"
+	@echo "make lint       - ruff and mypy only"
 	@echo "make lab        - start JupyterLab in the project environment"
 	@echo "make data       - regenerate the bundled synthetic data (deterministic)"
 	@echo "make validate   - check params and data without running the notebooks"
@@ -42,10 +43,15 @@ demo-lcr: install
 	$(BIN)/svimpact run params/year_one_lcr.yaml; status=$$?; \
 	echo "make demo-lcr: took $$(( $$(date +%s) - start )) s (exit status $$status)"; exit $$status
 
+LINT_PATHS := svimpact tests benchmarks scripts
+
 test: install
 	@start=$$(date +%s); \
-	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/ruff check $(LINT_PATHS) && $(BIN)/mypy && $(BIN)/python -m pytest; status=$$?; \
 	echo "make test: took $$(( $$(date +%s) - start )) s (exit status $$status)"; exit $$status
+
+lint: install
+	$(BIN)/ruff check $(LINT_PATHS) && $(BIN)/mypy
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not e2e" -p no:nbval tests

@@ -10,9 +10,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from svimpact.estimators.distributions import BetaCounts, Pert, Triangular, Uniform
 from svimpact.estimators.appraisal import appraise
 from svimpact.estimators.appraisal.model import _AppraisalModel
+from svimpact.estimators.distributions import BetaCounts, Pert, Triangular, Uniform
 from svimpact.estimators.montecarlo import monte_carlo
 from svimpact.estimators.valuation import UnitValue
 

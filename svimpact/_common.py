@@ -25,7 +25,9 @@ def did_you_mean(word: object, choices: Iterable[object], *, listing: str | None
         return f"did you mean '{close[0]}'?"
     if listing is None or not options:
         return ""
-    return f"{listing} choices: {', '.join(sorted(options))}" if listing == "valid" else f"{listing}: {', '.join(options)}"
+    if listing == "valid":
+        return f"{listing} choices: {', '.join(sorted(options))}"
+    return f"{listing}: {', '.join(options)}"
 
 
 def sha256(source: str | Path | bytes) -> str:

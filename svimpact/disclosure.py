@@ -165,11 +165,8 @@ def protect_counts(counts: Sequence[float] | np.ndarray | pd.Series, rule: str |
         raise InputDataError("counts must not be negative for disclosure control")
     small = (c >= 1 if r.zero_stays else c >= 0) & (c <= r.suppress_max)
     small |= np.isnan(c)
-    if r.round_to > 1:
-        # Round half up, so 2.5 -> 5 and 7.5 -> 10 (no banker's rounding surprises).
-        rounded = np.floor(c / r.round_to + 0.5) * r.round_to
-    else:
-        rounded = c.copy()
+    # Round half up, so 2.5 -> 5 and 7.5 -> 10 (no banker's rounding surprises).
+    rounded = np.floor(c / r.round_to + 0.5) * r.round_to if r.round_to > 1 else c.copy()
     published = np.where(small, np.nan, rounded)
     return published, small
 
@@ -246,7 +243,8 @@ def disclose(
                     j = candidates[np.argmin(vals[candidates])]
                     mask.loc[j, col] = True
                     out.loc[j, col] = pd.NA
-                    audit.append(AuditEntry(labels[j], col, "secondary suppression (protects a suppressed cell from subtraction)"))
+                    audit.append(AuditEntry(labels[j], col,
+                                            "secondary suppression (protects a suppressed cell from subtraction)"))
 
     for rate_col, (num, den, mult) in (rates or {}).items():
         numv = pd.to_numeric(raw[num]).to_numpy(dtype=float)
@@ -265,7 +263,8 @@ def disclose(
             mask[rate_col] = False
         mask[rate_col] = hide
         for i in np.flatnonzero(hide):
-            audit.append(AuditEntry(labels[i], rate_col, f"computed from a suppressed count ({num if mask[num].iat[i] else den})"))
+            source = num if mask[num].iat[i] else den
+            audit.append(AuditEntry(labels[i], rate_col, f"computed from a suppressed count ({source})"))
     mask = mask.reindex(columns=out.columns, fill_value=False)
     return DisclosedTable(out, mask, r, tuple(audit))
 

@@ -95,7 +95,8 @@ def test_blank_page_has_no_drawn_pixels(chromium, site):
 def test_missing_local_file_is_reported(chromium, site):
     check = check_page(site / "missing_image.html", timeout=60)
     assert not check.ok
-    assert [(Path(f.url).name, f.error) for f in check.failed_requests] == [("not-there.png", "net::ERR_FILE_NOT_FOUND")]
+    failed = [(Path(f.url).name, f.error) for f in check.failed_requests]
+    assert failed == [("not-there.png", "net::ERR_FILE_NOT_FOUND")]
 
 
 def test_external_request_is_blocked_and_reported(chromium, site):

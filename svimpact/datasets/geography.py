@@ -11,9 +11,13 @@ targeting measures have a known shape to recover.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["BOROUGHS", "CRS", "N_ENGLAND_LSOA21", "SyntheticGeography", "make_geography"]
 
@@ -34,8 +38,8 @@ BOROUGHS = (
 class SyntheticGeography:
     """The synthetic region: ``areas`` (GeoDataFrame of small areas) and ``boroughs``."""
 
-    areas: object  # geopandas.GeoDataFrame
-    boroughs: object  # geopandas.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    boroughs: gpd.GeoDataFrame
 
 
 def _region_outline(rng: np.random.Generator, radius: float):

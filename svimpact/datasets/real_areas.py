@@ -84,7 +84,8 @@ def prepare_lcr(data_dir: str | Path, out_dir: str | Path, seed: int = 20261121)
     if len(lsoa) != len(areas):
         raise InputDataError(f"boundaries cover {len(lsoa)} of {len(areas)} LSOAs",
                              file=str(paths["lsoa_boundaries"]), column="lsoa21_code")
-    lads = read_boundaries(paths["lad_boundaries"]).rename(columns={"ltla24_code": "lad_code", "ltla24_name": "lad_name"})
+    lads = read_boundaries(paths["lad_boundaries"]).rename(
+        columns={"ltla24_code": "lad_code", "ltla24_name": "lad_name"})
 
     written = {}
     areas_path = out_dir / "lcr_areas_iod2025.csv"

@@ -33,7 +33,6 @@ source) is passed; its value and source fill the entry.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from svimpact._common import did_you_mean
 from svimpact._results import ResultMixin, result_frame
 from svimpact.estimators.additionality import ADJUSTMENT_KINDS
 from svimpact.estimators.distributions import (
@@ -86,8 +86,7 @@ def _key(*parts: str) -> str:
 
 
 def _unknown(key: str, allowed: list[str], file: str | None, where: str) -> ParamsError:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(allowed)}"
+    hint = did_you_mean(key, allowed, listing="expected one of")
     return ParamsError(f"unknown key; {hint}", file=file, key=_key(where, key))
 
 

@@ -152,7 +152,7 @@ def switching_values(
         for target, threshold in targets.items():
             f_grid = np.asarray(out[target], dtype=float) - threshold
 
-            def f(x: float, target: str = target, threshold: float = threshold) -> float:
+            def f(x: float, target: str = target, threshold: float = threshold, name: str = name) -> float:
                 p = dict(base)
                 p[name] = np.array([x])
                 with np.errstate(divide="ignore", invalid="ignore"):

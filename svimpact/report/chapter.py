@@ -119,7 +119,8 @@ def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> st
     by_rule: dict[str, list[str]] = {}
     for sp in services:
         by_rule.setdefault(sp.disclosure.rule, []).append(sp.title)
-    items = "".join(f"<li><strong>{html.escape(', '.join(titles))}</strong>: {html.escape(get_rule(rule).describe())}</li>"
+    items = "".join(f"<li><strong>{html.escape(', '.join(titles))}</strong>: "
+                    f"{html.escape(get_rule(rule).describe())}</li>"
                     for rule, titles in by_rule.items())
     audits = [pd.read_csv(p) for p in sorted((out_dir / "audit").glob("*.csv"))]
     if audits:
@@ -146,7 +147,8 @@ def _provenance_appendix(facts: dict, results: Sequence) -> str:
     commit = (git.get("commit") or "not a git checkout") + (" (with local changes)" if git.get("dirty") else "")
     rows_ = [("svimpact version", facts.get("svimpact_version")), ("git commit", commit),
              ("Python", facts.get("python")), ("seed", facts.get("seed"))]
-    rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows_)
+    rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows_)
     files = [("params", k, v) for k, v in facts.get("params", {}).items()] + \
             [("input", k, v) for k, v in facts.get("inputs", {}).items()]
     file_rows = "".join(f"<tr><td>{kind}</td><td><code>{html.escape(Path(k).name)}</code></td>"
@@ -223,7 +225,8 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
     if failed:
         items = "".join(f"<li>{html.escape(r.summary())}</li>" for r in failed)
         banners.append(f"<div class='banner incomplete'><strong>INCOMPLETE CHAPTER.</strong> "
-                       f"{len(failed)} of {len(results)} notebooks failed; their sections are missing.<ul>{items}</ul></div>")
+                       f"{len(failed)} of {len(results)} notebooks failed; their sections are missing."
+                       f"<ul>{items}</ul></div>")
     source = Path(batch.source_file).name if batch.source_file else ""
     page = f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

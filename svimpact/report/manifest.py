@@ -16,7 +16,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def manifest_data(plan: RunPlan, results: Sequence, *, elapsed: float, gate: Seq
     return {
         **facts,
         "platform": platform.platform(),
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "title": plan.batch.title,
         "batch_params": str(plan.batch.source_file),
         "output_dir": str(out_dir),

@@ -10,7 +10,6 @@ re-reading the YAML), the chapter and the manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,11 +158,8 @@ class RunPlan:
 
 
 def _job_key(nb: NotebookSpec, sp: ServicePlan, seed: int) -> str:
-    h = hashlib.sha256()
-    for part in (__version__, str(seed), nb.sha256, sp.params_sha256, *(f"{f.role}={f.sha256}" for f in sp.inputs)):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    parts = (__version__, str(seed), nb.sha256, sp.params_sha256, *(f"{f.role}={f.sha256}" for f in sp.inputs))
+    return sha256(b"".join(part.encode() + b"\0" for part in parts))
 
 
 def check_notebook_parameters(path: Path) -> None:
@@ -217,7 +213,7 @@ def load_run(batch_yaml: str | Path, *, out: str | Path | None = None) -> RunPla
         check_notebook_parameters(path)
         notebooks.append(NotebookSpec(name, path, sha256(path)))
     output_dir = Path(out).expanduser().absolute() if out else batch.output_dir
-    return RunPlan(batch, batch.source_sha256 or sha256(batch.source_file), tuple(plans), tuple(notebooks),
+    return RunPlan(batch, batch.source_sha256 or sha256(Path(batch.source_file or "")), tuple(plans), tuple(notebooks),
                    output_dir)
 
 

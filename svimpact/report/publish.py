@@ -120,7 +120,7 @@ class Publisher:
             meta = {"counts": list(counts) or cols, "rule": safe.rule.name}
             atomic_write_bytes(path.with_name(path.stem + ".meta.json"), (json.dumps(meta) + "\n").encode("utf-8"))
             audit = self._path("audit", name, ".csv")
-            if safe.audit:
+            if safe.audit and audit is not None:
                 audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
                 atomic_write_bytes(audit, audit_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         return PublishedTable(safe, caption or name[:1].upper() + name[1:], path)

@@ -7,8 +7,8 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.datasets import DEFAULT_SEED, generate_synthetic
 
 

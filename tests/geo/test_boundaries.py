@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 gpd = pytest.importorskip("geopandas")
+from conftest import REFERENCE as REF  # noqa: E402
+from conftest import need  # noqa: E402
 from shapely.geometry import Polygon  # noqa: E402
 
 from svimpact.exceptions import InputDataError  # noqa: E402
@@ -22,8 +24,6 @@ from svimpact.geo.boundaries import (  # noqa: E402
     read_boundaries,
 )
 from svimpact.geo.imd import iod_info, read_iod  # noqa: E402
-
-from conftest import REFERENCE as REF, need  # noqa: E402
 
 LSOA11 = REF / "boundaries/lsoa11_bsc_v3_lcr.geojson"
 LSOA21 = REF / "boundaries/lsoa21_bsc_v4_lcr.geojson"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REFERENCE as REF  # noqa: E402
+from conftest import need
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.imd import iod_info, read_iod, tag_iod
-
-from conftest import REFERENCE as REF, need  # noqa: E402
 
 F1 = REF / "iod2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
 F2 = REF / "iod2019/File_2_-_IoD2019_Domains_of_Deprivation.csv"

@@ -6,8 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.exceptions import InputDataError
 from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, deprivation_map, ons_attribution, reach_map
 
@@ -56,5 +56,6 @@ def test_bad_decile_column_is_reported(geo):
     areas, _ = geo
     bad = areas.copy()
     bad.loc[[4, 9], "imd_decile"] = 11
-    with pytest.raises(InputDataError, match=r"column 'imd_decile': deciles must be whole numbers from 1 to 10 \(rows 5, 10"):
+    with pytest.raises(InputDataError,
+                       match=r"column 'imd_decile': deciles must be whole numbers from 1 to 10 \(rows 5, 10"):
         deprivation_map(bad)

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REFERENCE as REF  # noqa: E402
+from conftest import need
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.imd import read_iod, tag_iod
 from svimpact.geo.summaries import area_summary, local_deciles
-
-from conftest import REFERENCE as REF, need  # noqa: E402
 
 ASSEMBLED = REF / "iod2019/iod2019_lsoa11_england_assembled.csv"
 FILE10 = REF / "iod2019/File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.xlsx"

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REFERENCE as REF  # noqa: E402
+from conftest import need
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.imd import tag_iod
@@ -23,8 +25,6 @@ from svimpact.geo.vintage import (
     convert_lsoa_rates,
     read_lsoa_lookup,
 )
-
-from conftest import REFERENCE as REF, need  # noqa: E402
 
 LOOKUP = REF / "lookups/LSOA_(2011)_to_LSOA_(2021)_to_Local_Authority_District_(2022)_Lookup_for_England_and_Wales.csv"
 LOOKUP_LCR = REF / "lookups/lsoa11_lsoa21_lad22_lcr.csv"

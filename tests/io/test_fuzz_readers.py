@@ -8,6 +8,7 @@ same date; no row is lost without being reported; pseudonyms are deterministic a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import warnings
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is needed for the property tests: pip install hypothesis")
+hypothesis = pytest.importorskip("hypothesis",
+                                 reason="hypothesis is needed for the property tests: pip install hypothesis")
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -50,7 +53,8 @@ def test_any_bytes_read_or_svimpact_error(tmp_path, data, suffix):
 
 
 @FAST
-@given(st.lists(st.lists(CELL, min_size=1, max_size=5), min_size=1, max_size=8), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+@given(st.lists(st.lists(CELL, min_size=1, max_size=5), min_size=1, max_size=8),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
 def test_any_csv_text_read_or_svimpact_error(tmp_path, rows, encoding):
     text = "\n".join(",".join(r) for r in rows) + "\n"
     path = tmp_path / "fuzz.csv"
@@ -58,10 +62,8 @@ def test_any_csv_text_read_or_svimpact_error(tmp_path, rows, encoding):
         path.write_bytes(text.encode(encoding))
     except UnicodeEncodeError:
         return
-    try:
+    with contextlib.suppress(SvimpactError):
         read_table(path, dtype=str)
-    except SvimpactError:
-        pass
 
 
 @FAST
@@ -193,8 +195,6 @@ def test_estimator_fuzzed_outcome(values):
     frame = pd.DataFrame({"y": pd.Series(values, dtype=object), "t": np.arange(n) % 2, "x": np.linspace(0, 1, n)})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
+        with contextlib.suppress(SvimpactError):
             svimpact.estimate_effect(frame, outcome="y", treatment="t", covariates=["x"], method="regression",
                                      n_draws=200, seed=1)
-        except SvimpactError:
-            pass

@@ -8,8 +8,8 @@ import hmac
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.exceptions import ParamsError
 from svimpact.io.params import load_service_params
 from svimpact.io.pseudonymise import (

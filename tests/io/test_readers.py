@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.exceptions import InputDataError
 from svimpact.io.params import load_service_params
 from svimpact.io.readers import read_table

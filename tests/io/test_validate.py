@@ -7,8 +7,8 @@ import warnings
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.io.params import load_service_params
 from svimpact.io.readers import read_table
 from svimpact.io.service import load_service_data

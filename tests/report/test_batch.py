@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from conftest import REPO
+
 from svimpact.cli import main
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +89,8 @@ def test_failing_notebook_is_reported_and_others_still_run(tmp_path):
     good = nbformat.read(REPO / "notebooks" / "targeting.ipynb", as_version=4)
     nbformat.write(good, nb_dir / "targeting.ipynb")
     bad = nbformat.v4.new_notebook(metadata=good.metadata)
-    bad.cells = [good.cells[1], nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('planted failure')")]
+    bad.cells = [good.cells[1], nbformat.v4.new_code_cell("x = 1"),
+                 nbformat.v4.new_code_cell("raise ValueError('planted failure')")]
     nbformat.write(bad, nb_dir / "broken.ipynb")
     params = _small_params(tmp_path, notebooks=("broken", "targeting"), notebook_dir=nb_dir)
     status = main(["run", str(params)])
@@ -109,7 +110,8 @@ def test_failing_notebook_is_reported_and_others_still_run(tmp_path):
 def test_validate_command(capsys):
     assert main(["validate", str(REPO / "params" / "year_one.yaml")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Validation: OK") and "synthetic_housing_first_participants.csv: 300 record(s) read, 0 excluded" in out
+    assert out.startswith("Validation: OK")
+    assert "synthetic_housing_first_participants.csv: 300 record(s) read, 0 excluded" in out
 
 
 def test_cli_reports_params_errors_cleanly(tmp_path, capsys):

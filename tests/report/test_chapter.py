@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from conftest import REPO
+
 from svimpact.report.batch import run_batch
 
 pytestmark = pytest.mark.e2e

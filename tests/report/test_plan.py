@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
+
 from svimpact.exceptions import BatchError, ParamsError
 from svimpact.report.outputs import lock_output, writable_folder
 from svimpact.report.plan import load_run, validate_run
@@ -123,9 +123,8 @@ def test_second_run_into_the_same_folder_refuses(tmp_path):
     try:
         assert proc.stdout.readline().strip() == "locked"
         with pytest.raises(BatchError, match=r"is in use by another svimpact run \(pid \d+\); wait for it to "
-                                             r"finish or choose another --out"):
-            with lock_output(tmp_path):
-                pass
+                                             r"finish or choose another --out"), lock_output(tmp_path):
+            pass
     finally:
         proc.kill()
         proc.wait()

@@ -126,7 +126,7 @@ def _interval_rows(
         point = sum(mc.point[n] for n in names)
         ratio_point = point / mc.point["pv_costs"] if mc.point["pv_costs"] else np.nan
         if mc.n_draws:
-            draws = sum(mc.outputs[n] for n in names)
+            draws = np.asarray(sum(mc.outputs[n] for n in names))
             iv = Interval.from_draws(draws, value=point, level=mc.level)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = draws / mc.outputs["pv_costs"]

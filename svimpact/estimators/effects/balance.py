@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
 from svimpact.exceptions import BalanceWarning
 
 __all__ = ["BALANCE_THRESHOLD", "BalanceWarning", "balance_frame", "balance_messages", "kish_ess"]

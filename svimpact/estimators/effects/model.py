@@ -169,7 +169,7 @@ def _check_params(
         raise ParamsError("n_draws must be at least 100", key="n_draws")
 
 
-def _fit_difference(d: Design, **_: object) -> _Fit:
+def _fit_difference(d: Design, **_options: object) -> _Fit:
     yt, yc = d.y[d.t == 1], d.y[d.t == 0]
     se = float(np.sqrt(yt.var(ddof=1) / len(yt) + yc.var(ddof=1) / len(yc)))
     return _Fit(float(yt.mean() - yc.mean()), se, "analytic (Welch, unequal variances)",
@@ -185,7 +185,7 @@ def _att_weights(d: Design, lp: np.ndarray) -> np.ndarray:
     return np.where(d.t == 1, 1.0, np.exp(lp))
 
 
-def _fit_regression(d: Design, **_: object) -> _Fit:
+def _fit_regression(d: Design, **_options: object) -> _Fit:
     _, lp = _score(d)
     beta0, logit = fit_outcome_model(d.X[d.t == 0], d.y[d.t == 0], d.binary_outcome)
     m = ra_att(d.y, d.t, d.X, beta0, logit)
@@ -196,7 +196,7 @@ def _fit_regression(d: Design, **_: object) -> _Fit:
                 int(d.t.sum()))
 
 
-def _fit_ipw(d: Design, **_: object) -> _Fit:
+def _fit_ipw(d: Design, **_options: object) -> _Fit:
     gamma, lp = _score(d)
     m = ipw_att(d.y, d.t, d.X, gamma)
     w = _att_weights(d, lp)
@@ -205,7 +205,7 @@ def _fit_ipw(d: Design, **_: object) -> _Fit:
                 int(d.t.sum()))
 
 
-def _fit_aipw(d: Design, **_: object) -> _Fit:
+def _fit_aipw(d: Design, **_options: object) -> _Fit:
     gamma, lp = _score(d)
     beta0, logit = fit_outcome_model(d.X[d.t == 0], d.y[d.t == 0], d.binary_outcome)
     m = aipw_att(d.y, d.t, d.X, gamma, beta0, logit)

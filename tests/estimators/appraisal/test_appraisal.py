@@ -12,9 +12,9 @@ import pytest
 
 from svimpact import InputDataError, ParamsError
 from svimpact.estimators.additionality import ReferenceCase
-from svimpact.estimators.distributions import Fixed, Pert, Triangular, Uniform
-from svimpact.estimators.ledger import Ledger
 from svimpact.estimators.appraisal import AppraisalResult, appraise
+from svimpact.estimators.distributions import Pert, Triangular, Uniform
+from svimpact.estimators.ledger import Ledger
 from svimpact.estimators.valuation import DeflatorSeries, UnitValue, load_unit_values
 
 FISCAL = UnitValue("f", "Fiscal saving", 1000, "GBP per person per year", "2020", "fiscal",

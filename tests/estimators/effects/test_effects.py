@@ -9,8 +9,8 @@ import statsmodels.api as sm
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
 from svimpact.datasets.simulate import simulate_programme
-from svimpact.estimators.effects.covariance import aipw_ate
 from svimpact.estimators.effects import METHODS, EffectEstimate, estimate_effect
+from svimpact.estimators.effects.covariance import aipw_ate
 from svimpact.exceptions import InputDataError, ParamsError
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

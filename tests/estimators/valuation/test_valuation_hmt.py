@@ -6,8 +6,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from svimpact.exceptions import ParamsError
 from svimpact.estimators.valuation import HMT_SOURCE, load_deflator_file, read_hmt_deflators
+from svimpact.exceptions import ParamsError
 
 
 def _workbook(path, rows):
