@@ -20,10 +20,10 @@ from svimpact.exceptions import InputDataError, ParamsError, SvimpactError, Svim
 
 if TYPE_CHECKING:
     from svimpact.estimators.additionality import net_additional
+    from svimpact.estimators.appraisal import appraise
     from svimpact.estimators.did import estimate_did
     from svimpact.estimators.effects import EffectEstimate, estimate_effect
     from svimpact.estimators.ledger import Ledger
-    from svimpact.estimators.appraisal import appraise
     from svimpact.estimators.valuation import load_deflator_file, load_value_library
     from svimpact.geo.targeting import targeting
     from svimpact.io.params import load_batch_params, load_service_params

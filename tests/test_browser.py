@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from _browser import BrowserError, check_page, find_chromium, require_chromium, serve_directory
+from PIL import Image
 
 OK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ok</title></head>
 <body><svg id="box" width="400" height="300"><rect x="50" y="50" width="200" height="100" fill="#3366cc"/></svg>

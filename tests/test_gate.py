@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from svimpact.disclosure import disclose
 from svimpact.gate import gate_batch, gate_report, scan_report
 

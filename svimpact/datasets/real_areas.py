@@ -51,11 +51,11 @@ def _need(data_dir: Path) -> dict[str, Path]:
 
 def prepare_lcr(data_dir: str | Path, out_dir: str | Path, seed: int = 20261121) -> dict:
     """Build the LCR area table, boundaries and synthetic records; return a small manifest."""
+    from svimpact._common import sha256 as file_sha256
     from svimpact.datasets.services import make_households_into_work, make_housing_first
     from svimpact.geo.boundaries import read_boundaries
     from svimpact.geo.imd import read_iod
     from svimpact.geo.vintage import convert_lsoa_counts, read_lsoa_lookup
-    from svimpact._common import sha256 as file_sha256
 
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     paths = _need(data_dir)

@@ -29,6 +29,10 @@ method name, source as text) is accepted too.
 A published benchmark level is referenced with ``benchmark: <level>`` when a
 :class:`BenchmarkTable` (``params/values/benchmarks.TEMPLATE.yaml`` format, every level with its
 source) is passed; its value and source fill the entry.
+
+Size: about 430 lines because ``from_mapping`` still checks mappings passed in code key by key, as
+it did before the params schema (``svimpact.io.adjustments``) existed; building entries from that
+schema's models alone would remove that second check and bring the module under 400 lines.
 """
 
 from __future__ import annotations

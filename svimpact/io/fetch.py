@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from svimpact._common import sha256
-from svimpact.exceptions import FetchError, SvimpactError
+from svimpact.exceptions import FetchError
 
 __all__ = ["FetchError", "RegistryEntry", "default_cache_dir", "fetch", "list_files",
            "load_registry"]

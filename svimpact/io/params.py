@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
-from svimpact.io.adjustments import Adjustments
 from svimpact.exceptions import ParamsError
+from svimpact.io.adjustments import Adjustments
 from svimpact.io.yamlfile import read_yaml, read_yaml_digest
 
 __all__ = [

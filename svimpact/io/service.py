@@ -75,6 +75,8 @@ def load_service_data(params: ServiceParams) -> ServiceDataset:
         raise ValidationFailed(checked.report)
     t = checked.tables
     participants, comparison, survey = t["participants"], t["comparison"], t["survey"]
+    if participants is None or comparison is None:  # check_service reports a missing table as an error
+        raise ValidationFailed(checked.report)
     if key is not None:
         participants = participants.assign(**{p.id_column: pseudonymise(participants[p.id_column], key)})
         comparison = comparison.assign(**{p.id_column: pseudonymise(comparison[p.id_column], key)})

@@ -18,7 +18,6 @@ from typing import Any
 
 from svimpact.exceptions import SvimpactError
 
-
 __all__ = ["BrowserError", "find_chromium", "in_ci", "require_chromium"]
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -27,7 +26,8 @@ INSTALL_HINT = ("install Debian's Chromium with `apt-get update && apt-get insta
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-default-browser-check", "--hide-scrollbars", "--mute-audio", "--disable-extensions",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE [::1]", "--remote-debugging-pipe")
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE [::1]",
+                "--remote-debugging-pipe")
 LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-error"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 

@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
-from conftest import REPO
 from _browser import check_page, require_chromium
+from conftest import REPO
+
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
 from svimpact.geo.webmap import interactive_map, write_interactive_map

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 import yaml
-from test_bad_inputs import PARAMS, PARTICIPANTS, _write_service, Case, xlsx
+from test_bad_inputs import PARAMS, PARTICIPANTS, Case, _write_service, xlsx
 
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.io.params import DataFiles, load_service_params

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
+
 from svimpact.exceptions import ParamsError
 from svimpact.io.params import load_batch_params, load_service_params
 

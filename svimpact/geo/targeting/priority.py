@@ -14,7 +14,6 @@ from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import phe_quantile, wilson_interval
 from svimpact.geo.targeting.counts import (
     _UNPROTECTED,
-    NEED_BY_SERVICE,
     PER,
     AreaCounts,
     UsersLike,

@@ -78,7 +78,8 @@ def _services_listed(path: Path) -> list[Path]:
         raw = read_yaml(path)
     except ParamsError:
         return []
-    listed = raw.get("services") if isinstance(raw.get("services"), list) else []
+    services = raw.get("services")
+    listed: list = services if isinstance(services, list) else []
     out = []
     for s in listed:
         if isinstance(s, str):

@@ -2,7 +2,8 @@
 
 :func:`check_table` converts a table's columns (numbers, 0/1 outcomes, dates, categories,
 postcodes) and lists missing values, bad codes, impossible dates, duplicates, dates out of order
-postcodes in free text, and implausible ages and costs (:class:`Plausibility`). No row is removed here (see :func:`~svimpact.io.validate.report.quarantine`).
+postcodes in free text, and implausible ages and costs (:class:`Plausibility`). No row is removed
+here (see :func:`~svimpact.io.validate.report.quarantine`).
 """
 
 from __future__ import annotations

@@ -13,8 +13,6 @@ import pandas as pd
 import pytest
 
 from svimpact.exceptions import InputDataError, ParamsError
-from svimpact.geo.inequality.concentration import _fractional_rank
-from svimpact.geo.inequality.sii import _percentile_pair
 from svimpact.geo.inequality import (
     byars_interval,
     concentration_index,
@@ -24,6 +22,8 @@ from svimpact.geo.inequality import (
     phe_sii,
     wilson_interval,
 )
+from svimpact.geo.inequality.concentration import _fractional_rank
+from svimpact.geo.inequality.sii import _percentile_pair
 
 Z95 = 1.959963984540054
 

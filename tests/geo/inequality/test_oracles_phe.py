@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ORACLES as SHARED_ORACLES
+
 from svimpact.exceptions import InputDataError
 from svimpact.geo.inequality import (
     byars_interval,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from targeting_fixtures import _lcr_frame, areas, users  # noqa: F401 (fixtures)
 
 from svimpact._results import RESULT_COLUMNS
 from svimpact.disclosure import get_rule
@@ -18,8 +19,6 @@ from svimpact.geo.targeting import (
     TargetingResult,
     targeting,
 )
-
-from targeting_fixtures import _lcr_frame, areas, users  # noqa: F401 (fixtures)
 
 
 # ----------------------------------------------------------------------------- one call and publication

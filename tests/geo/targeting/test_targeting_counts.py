@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from targeting_fixtures import USERS, areas, users  # noqa: F401 (fixtures)
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.targeting import (
@@ -17,8 +18,6 @@ from svimpact.geo.targeting import (
     reach_by_decile,
     targeting,
 )
-
-from targeting_fixtures import USERS, areas, users  # noqa: F401 (fixtures)
 
 
 # ----------------------------------------------------------------------------- counting

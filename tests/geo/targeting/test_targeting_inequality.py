@@ -11,14 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from targeting_fixtures import USERS, areas, users  # noqa: F401 (fixtures)
 
 from svimpact.geo.inequality import concentration_index
 from svimpact.geo.targeting import (
     reach_concentration,
     sii,
 )
-
-from targeting_fixtures import USERS, areas, users  # noqa: F401 (fixtures)
 
 
 def test_sii_of_reach_by_hand(users, areas):

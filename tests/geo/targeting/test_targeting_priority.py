@@ -9,13 +9,12 @@ The hand frame: 20 LSOAs of 1,000 residents, IMD scores 100, 95, ..., 5 (so nati
 from __future__ import annotations
 
 import pytest
+from targeting_fixtures import areas, users  # noqa: F401 (fixtures)
 
 from svimpact.geo.targeting import (
     NEED_BY_SERVICE,
     priority_areas,
 )
-
-from targeting_fixtures import areas, users  # noqa: F401 (fixtures)
 
 
 def test_priority_areas_by_hand(users, areas):

@@ -9,14 +9,13 @@ The hand frame: 20 LSOAs of 1,000 residents, IMD scores 100, 95, ..., 5 (so nati
 from __future__ import annotations
 
 import pytest
+from targeting_fixtures import areas, users, wilson  # noqa: F401 (fixtures)
 
 from svimpact.exceptions import ParamsError
 from svimpact.geo.targeting import (
     core20,
     decile_profile,
 )
-
-from targeting_fixtures import areas, users, wilson  # noqa: F401 (fixtures)
 
 
 def test_decile_profile_by_hand(users, areas):

@@ -12,13 +12,12 @@ import math
 
 import pandas as pd
 import pytest
+from targeting_fixtures import Z95, areas, users, wilson  # noqa: F401 (fixtures)
 
 from svimpact.geo.targeting import (
     deprivation_gap,
     reach_by_decile,
 )
-
-from targeting_fixtures import Z95, areas, users, wilson  # noqa: F401 (fixtures)
 
 
 def test_reach_by_decile_by_hand(users, areas):
