@@ -268,11 +268,9 @@ def test_local_deciles_need_ten_lsoas(users, areas):
 # ----------------------------------------------------------------------------- real area frame
 def _lcr_frame() -> pd.DataFrame:
     """IoD2019 for the 989 LCR LSOAs (real MHCLG data, ../shared/reference-data/iod2019/)."""
-    from pathlib import Path
+    from conftest import REFERENCE, need
 
-    path = (Path(__file__).resolve().parents[2] / "../shared/reference-data/iod2019/iod2019_lsoa11_lcr.csv").resolve()
-    if not path.exists():
-        pytest.skip(f"reference data {path} is missing (see ../shared/reference-data/README.md)")
+    path = need(REFERENCE / "iod2019/iod2019_lsoa11_lcr.csv")
     raw = pd.read_csv(path, encoding="utf-8-sig")
     pick = {"LSOA code (2011)": "lsoa_code", "LSOA name (2011)": "lsoa_name",
             "Local Authority District code (2019)": "lad_code", "Local Authority District name (2019)": "lad_name",
