@@ -54,7 +54,7 @@ lint: install
 	$(BIN)/ruff check $(LINT_PATHS) && $(BIN)/mypy
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not e2e" -p no:nbval tests
+	$(BIN)/python -m pytest -q -m "not slow and not e2e" tests
 
 notebooks-refresh: install
 	$(BIN)/python scripts/refresh_notebook_outputs.py

@@ -228,10 +228,13 @@ def _base_name(node: ast.expr) -> str:
     return ""
 
 
-def _exception_classes() -> dict[str, dict[str, tuple[str, list[str]]]]:
-    """Module -> class name -> (module, base names) for classes that derive (transitively) from exceptions."""
+def _exception_classes(package_dir: Path = PACKAGE) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """Module -> class name -> (module, base names) for classes that derive (transitively) from exceptions.
+
+    A base from another library counts when its name says so (``yaml.YAMLError``, ``SomeWarning``).
+    """
     classes: dict[str, tuple[str, list[str]]] = {}
-    for mod, path in modules(PACKAGE).items():
+    for mod, path in modules(package_dir).items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
                 classes[f"{mod}.{node.name}"] = (mod, [_base_name(b) for b in node.bases])
@@ -241,7 +244,7 @@ def _exception_classes() -> dict[str, dict[str, tuple[str, list[str]]]]:
 
     def is_error(qual: str, seen: frozenset[str] = frozenset()) -> bool:
         for base in classes[qual][1]:
-            if base in _BUILTIN_ERRORS:
+            if base in _BUILTIN_ERRORS or (base not in by_name and base.endswith(("Error", "Exception", "Warning"))):
                 return True
             if any(q not in seen and is_error(q, seen | {qual}) for q in by_name.get(base, ())):
                 return True
@@ -274,9 +277,9 @@ def _is_call_to(node: ast.AST, module: str, attr: str) -> bool:
             and isinstance(node.func.value, ast.Name) and node.func.value.id == module)
 
 
-def _hash_helpers_outside_common() -> list[str]:
+def _hash_helpers_outside_common(package_dir: Path = PACKAGE) -> list[str]:
     bad = []
-    for mod, path in modules(PACKAGE).items():
+    for mod, path in modules(package_dir).items():
         if mod == HOME_OF_HELPERS:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -294,3 +297,22 @@ def test_one_did_you_mean_and_one_sha256() -> None:
     """``hmac.new(key, msg, hashlib.sha256)`` passes the constructor without calling it: allowed."""
     bad = _hash_helpers_outside_common()
     assert not bad, "duplicate helpers:\n" + "\n".join(bad)
+
+
+def test_rule_checkers_find_planted_offenders(tmp_path: Path) -> None:
+    pkg = _write(tmp_path, {
+        "svimpact/__init__.py": "",
+        "svimpact/exceptions.py": "class SvimpactError(Exception): ...\nclass SvimpactWarning(UserWarning): ...\n",
+        "svimpact/_common.py": "import difflib, hashlib\nh = hashlib.sha256(b'')\n",
+        "svimpact/a.py": ("import yaml\nfrom svimpact.exceptions import SvimpactError\n"
+                          "class Local(SvimpactError): ...\nclass Deeper(Local): ...\n"
+                          "class FromYaml(yaml.YAMLError): ...\nclass Plain: ...\n"),
+        "svimpact/b.py": ("import difflib, hashlib, hmac\nfrom hashlib import sha256\n"
+                          "x = difflib.get_close_matches('a', ['b'])\nh = hashlib.sha256(b'x').hexdigest()\n"
+                          "m = hmac.new(b'k', b'v', hashlib.sha256)\n"),
+    })
+    found = _exception_classes(pkg)
+    assert set(found["svimpact.a"]) == {"Local", "Deeper", "FromYaml"}
+    assert set(found["svimpact.exceptions"]) == {"SvimpactError", "SvimpactWarning"}
+    bad = _hash_helpers_outside_common(pkg)
+    assert sorted(b.split(" ")[0] for b in bad) == ["svimpact.b:2", "svimpact.b:3", "svimpact.b:4"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from conftest import REFERENCE, need
 from scipy.stats import beta
 
 from svimpact import InputDataError, ParamsError
@@ -16,8 +15,6 @@ from svimpact.estimators.survey import (
     survey_displacement,
     survey_share,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "../shared"
 
 
 def answers(yes: int, partly: int, no: int, dk: int = 0) -> pd.DataFrame:
@@ -97,9 +94,7 @@ def test_leakage_missing_area_codes_are_an_error() -> None:
 
 
 def test_leakage_with_real_lcr_lsoas() -> None:
-    path = SHARED / "reference-data/iod2019/iod2019_lsoa11_lcr.csv"
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path.resolve()}")
+    path = need(REFERENCE / "iod2019/iod2019_lsoa11_lcr.csv")
     lsoas = pd.read_csv(path, usecols=[0, 3])
     lsoas.columns = ["lsoa", "lad"]
     liverpool = set(lsoas.loc[lsoas["lad"] == "Liverpool", "lsoa"])

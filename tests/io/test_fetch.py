@@ -17,10 +17,11 @@ import pytest
 
 pytest.importorskip("pooch")
 
+from conftest import REFERENCE as REF  # noqa: E402
+from conftest import REPO, need  # noqa: E402
+
 from svimpact.io.fetch import FetchError, fetch, list_files, load_registry  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-REF = (REPO / "../shared/reference-data").resolve()
 TIMEOUT = 10.0
 
 
@@ -37,9 +38,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
 @pytest.fixture()
 def server() -> Iterator[tuple[str, list[str]]]:
-    root = REF / "iod2019"
-    if not root.is_dir():
-        pytest.skip(f"reference data not found: {root} (see shared/reference-data/README.md)")
+    root = need(REF / "iod2019")
     seen: list[str] = []
     handler = type("Handler", (_Handler,), {"requests_seen": seen})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ORACLES as SHARED_ORACLES
+from conftest import ORACLES as ORACLES_ROOT
+from conftest import need
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.inequality import (
@@ -26,16 +27,13 @@ from svimpact.geo.inequality import (
     wilson_interval,
 )
 
-ORACLES = SHARED_ORACLES / "phe"
+ORACLES = ORACLES_ROOT / "phe"
 CSV = ORACLES / "csv"
 RTOL = 1.5e-8
 
 
 def _read(name: str, **kwargs) -> pd.DataFrame:
-    path = CSV / name
-    if not path.exists():
-        pytest.skip(f"PHE oracle file {path} is missing; the oracles live in ../shared/oracles/ (see its README)")
-    return pd.read_csv(path, **kwargs)
+    return pd.read_csv(need(CSV / name), **kwargs)
 
 
 # ----------------------------------------------------------------------------- Wilson / Byars
@@ -176,10 +174,7 @@ def _cases() -> list[int]:
 
 @pytest.mark.parametrize("case_no", _cases())
 def test_phe_sii_cases(case_no):
-    path = ORACLES / "sii_test_cases.csv"
-    if not path.exists():
-        pytest.skip(f"{path} is missing; the oracles live in ../shared/oracles/")
-    case = pd.read_csv(path).set_index("case").loc[case_no]
+    case = pd.read_csv(need(ORACLES / "sii_test_cases.csv")).set_index("case").loc[case_no]
     sii = _read("testdata_SII.csv")
     inputs = _records(sii, case.input_records)
     expected_rows = [int(v) for v in str(case.expected_records).split(";")]

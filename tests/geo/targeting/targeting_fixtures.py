@@ -44,11 +44,9 @@ def wilson(x: float, n: float) -> tuple[float, float]:
 
 def _lcr_frame() -> pd.DataFrame:
     """IoD2019 for the 989 LCR LSOAs (real MHCLG data, ../shared/reference-data/iod2019/)."""
-    from conftest import REFERENCE
+    from conftest import REFERENCE, need
 
-    path = REFERENCE / "iod2019" / "iod2019_lsoa11_lcr.csv"
-    if not path.exists():
-        pytest.skip(f"reference data {path} is missing (see ../shared/reference-data/README.md)")
+    path = need(REFERENCE / "iod2019" / "iod2019_lsoa11_lcr.csv")
     raw = pd.read_csv(path, encoding="utf-8-sig")
     pick = {"LSOA code (2011)": "lsoa_code", "LSOA name (2011)": "lsoa_name",
             "Local Authority District code (2019)": "lad_code", "Local Authority District name (2019)": "lad_name",
