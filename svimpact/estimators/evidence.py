@@ -7,9 +7,7 @@ naming the file and key path (see :mod:`svimpact.estimators.ledger`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from svimpact._common import did_you_mean
 from svimpact.exceptions import ParamsError
@@ -41,22 +39,6 @@ class Source:
     def cite(self) -> str:
         return ", ".join(p for p in (self.document, self.edition, self.section) if p)
 
-    @classmethod
-    def from_mapping(cls, m: Any, *, file: str | None, where: str, need_full: bool) -> Source:
-        if not isinstance(m, Mapping):
-            raise ParamsError("source must be a mapping with document, edition, section",
-                              file=file, key=where)
-        for k in m:
-            if k not in ("document", "edition", "section", "note"):
-                raise unknown_key(str(k), ["document", "edition", "section", "note"], file, where)
-        required = ("document", "edition", "section") if need_full else ("document",)
-        for k in required:
-            if not str(m.get(k) or "").strip():
-                raise ParamsError("required for this evidence method", file=file,
-                                  key=key_path(where, k))
-        return cls(*(None if m.get(k) is None else str(m[k])
-                     for k in ("document", "edition", "section", "note")))  # type: ignore[arg-type]
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -83,27 +65,6 @@ class Evidence:
         if self.method != "assumption" and self.source is None:
             raise ParamsError(f"evidence by {self.method} needs a source (document, edition, "
                               "section)", key="source")
-
-    @classmethod
-    def from_mapping(cls, m: Any, *, file: str | None, where: str) -> Evidence:
-        allowed = ["method", "source", "sms_level", "confidence"]
-        if not isinstance(m, Mapping):
-            raise ParamsError("evidence must be a mapping (method, source, sms_level or "
-                              "confidence)", file=file, key=where)
-        for k in m:
-            if k not in allowed:
-                raise unknown_key(str(k), allowed, file, where)
-        method = m.get("method")
-        src = m.get("source")
-        source = None if src is None else Source.from_mapping(
-            src, file=file, where=key_path(where, "source"), need_full=method == "benchmark")
-        try:
-            return cls(str(method) if method is not None else "", source, m.get("sms_level"),
-                       m.get("confidence"))
-        except ParamsError as exc:
-            key = exc.key if method is not None or exc.key != "method" else "method"
-            msg = str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)
-            raise ParamsError(msg, file=file, key=key_path(where, key or "")) from None
 
     def grade(self) -> str:
         parts = []

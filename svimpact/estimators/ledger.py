@@ -1,6 +1,8 @@
 """The additionality ledger: every adjustment of one service, its value and its evidence.
 
-A service's params YAML holds one ``adjustments`` block; :meth:`Ledger.from_mapping` validates it
+A service's params YAML holds one ``adjustments`` block. Its schema is
+:class:`svimpact.io.adjustments.Adjustments` (part of the one params schema), checked once when the
+params file is read; :meth:`Ledger.from_mapping` checks a mapping built in code with the same schema
 and raises :class:`~svimpact.ParamsError` naming the file and key path
 (``adjustments.deadweight.low``)::
 
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from svimpact._results import ResultMixin, result_frame
 from svimpact.estimators.additionality import ADJUSTMENT_KINDS
@@ -57,6 +60,8 @@ from svimpact.estimators.evidence import CONFIDENCE, EVIDENCE_METHODS, Evidence,
 from svimpact.estimators.evidence import key_path as _key
 from svimpact.estimators.evidence import unknown_key as _unknown
 from svimpact.exceptions import ParamsError
+from svimpact.io.adjustments import Adjustments, AdjustmentSpec, EvidenceSpec, SourceSpec
+from svimpact.io.schema_errors import params_error
 from svimpact.io.yamlfile import read_yaml
 
 __all__ = [
@@ -80,7 +85,7 @@ LEDGER_KINDS: dict[str, Kind] = {
     "optimism_bias": "nonnegative",
 }
 LEDGER_DEFAULTS = {name: 0.0 for name in LEDGER_KINDS} | {"multiplier": 1.0, "persistence": 1.0}
-_ENTRY_KEYS = ("evidence", "estimator", "benchmark")
+DIST_NUMBERS = ("value", "low", "mode", "high", "successes", "failures", "prior")
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,7 @@ def load_benchmarks(path: str | Path) -> BenchmarkTable:
         factor = str(row["factor"])
         if factor not in LEDGER_KINDS:
             raise _unknown(factor, list(LEDGER_KINDS), file, _key(where, "factor"))
-        source = Source.from_mapping(row["source"], file=file, where=_key(where, "source"),
-                                     need_full=True)
+        source = _benchmark_source(row["source"], file, _key(where, "source"))
         dist = parse_distribution(row, key=where, file=file,
                                   extra_keys=("factor", "level", "source", "context"))
         check_kind(dist, LEDGER_KINDS[factor], key=where, file=file)
@@ -182,15 +186,34 @@ class Ledger(ResultMixin):
         """
         if isinstance(mapping, Mapping) and isinstance(mapping.get("adjustments"), Mapping):
             mapping = mapping["adjustments"]
-        if not isinstance(mapping, Mapping):
-            raise ParamsError("expected a mapping of adjustments", file=file, key=prefix)
+        if isinstance(mapping, Adjustments):
+            model = mapping
+        else:
+            try:
+                model = Adjustments.model_validate(mapping)
+            except ValidationError as exc:
+                raise params_error(exc, Adjustments, file, (prefix,)) from None
+        return cls.from_adjustments(model, file=file, prefix=prefix, benchmarks=benchmarks)
+
+    @classmethod
+    def from_adjustments(
+        cls,
+        model: Adjustments,
+        *,
+        file: str | None = None,
+        prefix: str = "adjustments",
+        benchmarks: BenchmarkTable | None = None,
+    ) -> Ledger:
+        """The ledger of an ``adjustments`` block already checked by its schema
+        (:class:`svimpact.io.adjustments.Adjustments`): only what needs the estimators is checked
+        here (a share's range, a benchmark level in its file)."""
         entries: dict[str, LedgerEntry] = {}
-        for name, spec in mapping.items():
-            if name not in LEDGER_KINDS:
-                raise _unknown(str(name), list(LEDGER_KINDS), file, prefix)
-            entries[name] = _parse_entry(str(name), spec, file, _key(prefix, str(name)), benchmarks)
-        for name, value in LEDGER_DEFAULTS.items():
-            entries.setdefault(name, LedgerEntry(name, Fixed(value), None, default=True))
+        for name in LEDGER_KINDS:
+            spec = getattr(model, name)
+            if spec is None:
+                entries[name] = LedgerEntry(name, Fixed(LEDGER_DEFAULTS[name]), None, default=True)
+            else:
+                entries[name] = _entry(name, spec, file, _key(prefix, name), benchmarks)
         return cls({k: entries[k] for k in LEDGER_KINDS}, file)
 
     def with_draws(
@@ -272,66 +295,39 @@ class Ledger(ResultMixin):
                 "Strength: Maryland Scientific Methods Scale (SMS 1-5) or a confidence grade."]
 
 
-def _parse_entry(
-    name: str, spec: Any, file: str | None, where: str, benchmarks: BenchmarkTable | None
-) -> LedgerEntry:
-    if not isinstance(spec, Mapping):
-        raise ParamsError("each adjustment needs a value (or dist) and its evidence, e.g. "
-                          "{value: 0.2, evidence: {method: assumption, confidence: low}}",
-                          file=file, key=where)
-    if "benchmark" in spec:
-        return _benchmark_entry(name, spec, file, where, benchmarks)
-    if "evidence" not in spec:
-        raise ParamsError("evidence is required (method, source, sms_level or confidence)",
-                          file=file, key=_key(where, "evidence"))
-    flat = isinstance(spec["evidence"], str)
-    if flat:
-        spec = _nest_flat_evidence(spec)
-    evidence = Evidence.from_mapping(spec["evidence"], file=file,
-                                     where=where if flat else _key(where, "evidence"))
-    if spec.get("dist") == "estimator":
-        extra = set(spec) - {"dist", "estimator", "evidence"}
-        if extra:
-            raise _unknown(sorted(extra)[0], ["dist", "estimator", "evidence"], file, where)
-        if not str(spec.get("estimator") or "").strip():
-            raise ParamsError("name the estimator whose draws fill this parameter",
-                              file=file, key=_key(where, "estimator"))
-        return LedgerEntry(name, None, evidence, estimator=str(spec["estimator"]))
-    dist = parse_distribution(spec, key=where, file=file, extra_keys=_ENTRY_KEYS)
+def _benchmark_source(raw: Any, file: str | None, where: str) -> Source:
+    """A benchmark level's source: document, edition and section all required (the schema's SourceSpec)."""
+    try:
+        spec = SourceSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise params_error(exc, SourceSpec, file, (where,)) from None
+    for k in ("edition", "section"):
+        if not (getattr(spec, k) or "").strip():
+            raise ParamsError("required for a benchmark level", file=file, key=_key(where, k))
+    return Source(**spec.model_dump())
+
+
+def _evidence(spec: EvidenceSpec) -> Evidence:
+    source = Source(**spec.source.model_dump()) if spec.source is not None else None
+    return Evidence(spec.method, source, spec.sms_level, spec.confidence)
+
+
+def _entry(name: str, spec: AdjustmentSpec, file: str | None, where: str,
+           benchmarks: BenchmarkTable | None) -> LedgerEntry:
+    if spec.benchmark is not None:
+        if benchmarks is None:
+            raise ParamsError("uses a benchmark level but no benchmark file was given; pass "
+                              "benchmarks=load_benchmarks(path)", file=file, key=_key(where, "benchmark"))
+        b = benchmarks.get(name, spec.benchmark)
+        grade = spec.benchmark_grade
+        level, conf = (grade.sms_level, grade.confidence) if grade else (None, None)
+        return LedgerEntry(name, b.distribution, Evidence("benchmark", b.source, level,
+                                                          conf if (level or conf) else "low"))
+    assert spec.evidence is not None  # the schema requires evidence for every other entry
+    evidence = _evidence(spec.evidence)
+    if spec.dist == "estimator":
+        return LedgerEntry(name, None, evidence, estimator=spec.estimator)
+    numbers = spec.model_dump(exclude_none=True, include={"dist", *DIST_NUMBERS})
+    dist = parse_distribution(numbers, key=where, file=file)
     check_kind(dist, LEDGER_KINDS[name], key=where, file=file)
     return LedgerEntry(name, dist, evidence)
-
-
-def _nest_flat_evidence(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept the flat form ``{value, evidence: survey, source: "text", sms_level: 1}``."""
-    body = dict(spec)
-    ev: dict[str, Any] = {"method": str(body.pop("evidence")).strip().replace(" ", "_")}
-    if "source" in body:
-        src = body.pop("source")
-        ev["source"] = src if isinstance(src, Mapping) else {"document": src}
-    for k in ("sms_level", "confidence"):
-        if k in body:
-            ev[k] = body.pop(k)
-    body["evidence"] = ev
-    return body
-
-
-def _benchmark_entry(
-    name: str, spec: Mapping[str, Any], file: str | None, where: str,
-    benchmarks: BenchmarkTable | None,
-) -> LedgerEntry:
-    if benchmarks is None:
-        raise ParamsError("uses a benchmark level but no benchmark file was given; pass "
-                          "benchmarks=load_benchmarks(path)", file=file,
-                          key=_key(where, "benchmark"))
-    extra = set(spec) - {"benchmark", "evidence"}
-    if extra:
-        raise _unknown(sorted(extra)[0], ["benchmark", "evidence"], file, where)
-    b = benchmarks.get(name, str(spec["benchmark"]))
-    ev_map = spec.get("evidence") or {}
-    grade = {k: ev_map[k] for k in ("sms_level", "confidence") if k in ev_map} or {
-        "confidence": "low"}
-    evidence = Evidence("benchmark", b.source, grade.get("sms_level"), grade.get("confidence"))
-    return LedgerEntry(name, b.distribution, evidence)
-
-

@@ -11,13 +11,22 @@ from svimpact, so both the params models and the ledger can use it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-__all__ = ["ADJUSTMENT_NAMES", "DIST_KEYS", "AdjustmentSpec", "Adjustments", "EvidenceSpec", "SourceSpec"]
+__all__ = ["ADJUSTMENT_NAMES", "DIST_KEYS", "AdjustmentSpec", "Adjustments", "EvidenceSpec", "GradeSpec",
+           "SourceSpec"]
 
-Number = StrictInt | StrictFloat
+
+def _number(v: Any) -> Any:
+    """A number as written: ints and floats only (no booleans, no numbers in quotes)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
+
+
+Number = Annotated[float, BeforeValidator(_number)]
 
 ADJUSTMENT_NAMES = ("leakage", "deadweight", "displacement", "substitution", "attribution", "multiplier",
                     "persistence", "drop_off", "optimism_bias")
@@ -45,6 +54,13 @@ class SourceSpec(_Strict):
     edition: str | None = None
     section: str | None = None
     note: str | None = None
+
+
+class GradeSpec(_Strict):
+    """The strength of a benchmark entry's evidence (its source comes from the benchmark file)."""
+
+    sms_level: Literal[1, 2, 3, 4, 5] | None = None
+    confidence: Literal["low", "medium", "high"] | None = None
 
 
 class EvidenceSpec(_Strict):
@@ -78,16 +94,25 @@ class AdjustmentSpec(_Strict):
     prior: Number | None = None
     estimator: str | None = None
     benchmark: str | None = None
+    benchmark_grade: GradeSpec | None = None  # a benchmark entry's ``evidence:`` (grade only)
     evidence: EvidenceSpec | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _flat_form(cls, data: Any) -> Any:
-        """``{value: 0.2, evidence: survey, source: "text", sms_level: 1}`` -> the nested form."""
-        if not isinstance(data, dict) or not isinstance(data.get("evidence"), str):
+        """``{value: 0.2, evidence: survey, source: "text", sms_level: 1}`` -> the nested form; a
+        benchmark entry's ``evidence`` (a grade only) -> ``benchmark_grade``; a bare number refused."""
+        if not isinstance(data, dict):
+            raise ValueError("each adjustment needs a value (or dist) and its evidence, e.g. "
+                             "{value: 0.2, evidence: {method: assumption, confidence: low}}")
+        if "benchmark" in data and isinstance(data.get("evidence"), dict):
+            data = dict(data)
+            data["benchmark_grade"] = data.pop("evidence")
+            return data
+        if not isinstance(data.get("evidence"), str):
             return data
         data = dict(data)
-        evidence: dict[str, Any] = {"method": data.pop("evidence")}
+        evidence: dict[str, Any] = {"method": str(data.pop("evidence")).strip().replace(" ", "_")}
         source = data.pop("source", None)
         if source is not None:
             evidence["source"] = {"document": source} if isinstance(source, str) else source
@@ -100,10 +125,12 @@ class AdjustmentSpec(_Strict):
     def _keys_fit_the_distribution(self) -> AdjustmentSpec:
         given = {k for k in (*_NUMBERS, "estimator") if getattr(self, k) is not None}
         if self.benchmark is not None:
-            if self.dist is not None or given:
-                raise ValueError("a benchmark entry takes its value from the benchmark file: give 'benchmark' "
-                                 "and 'evidence' only")
+            if self.dist is not None or given or self.evidence is not None:
+                raise ValueError("a benchmark entry takes its value and source from the benchmark file: give "
+                                 "'benchmark' and, optionally, 'evidence' with sms_level or confidence")
             return self
+        if self.evidence is None:
+            raise ValueError("evidence is required (method, source, sms_level or confidence)")
         dist = self.dist or ("fixed" if self.value is not None else None)
         if dist is None:
             raise ValueError(f"give either 'value' (a fixed number) or 'dist' with its keys "
@@ -135,14 +162,6 @@ class Adjustments(_Strict):
     drop_off: AdjustmentSpec | None = None
     optimism_bias: AdjustmentSpec | None = None
 
-    @field_validator(*ADJUSTMENT_NAMES, mode="before")
-    @classmethod
-    def _bare_number(cls, v: Any) -> Any:
-        """A bare number is a fixed value: ``substitution: 0`` is ``substitution: {value: 0}``."""
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return {"value": v}
-        return v
-
     def to_mapping(self) -> dict[str, Any]:
         """The entries given, as the plain mapping the ledger is built from."""
         out: dict[str, Any] = {}
@@ -150,6 +169,5 @@ class Adjustments(_Strict):
             entry = getattr(self, name)
             if entry is None:
                 continue
-            spec = entry.model_dump(exclude_none=True)
-            out[name] = spec["value"] if set(spec) == {"value"} else spec
+            out[name] = entry.model_dump(exclude_none=True)
         return out

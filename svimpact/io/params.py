@@ -7,7 +7,6 @@ file are resolved against the directory holding that file.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
 from svimpact.exceptions import ParamsError
 from svimpact.io.adjustments import Adjustments
+from svimpact.io.schema_errors import params_error
 from svimpact.io.yamlfile import read_yaml, read_yaml_digest
 
 __all__ = [
@@ -141,7 +141,7 @@ class ServiceParams(_Strict):
         """The additionality ledger of this service (``svimpact.estimators.ledger.Ledger``)."""
         from svimpact.estimators.ledger import Ledger
 
-        return Ledger.from_mapping(self.adjustments.to_mapping(),
+        return Ledger.from_adjustments(self.adjustments,
                                    file=str(self.source_file) if self.source_file else None)
 
     @field_validator("date_format")
@@ -167,49 +167,6 @@ class BatchParams(_Strict):
     source_sha256: str | None = Field(None, exclude=True)  # of the batch file's bytes, read once
 
 
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The valid field names of the sub-model at ``loc`` (for 'did you mean')."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        ann = field.annotation
-        args = getattr(ann, "__args__", ())
-        candidates = [ann, *args]
-        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if current is None:
-            return []
-    return [n for n in getattr(current, "model_fields", {}) if n not in ("source_file", "source_sha256")]
-
-
-def _raise_params_error(exc: ValidationError, model: type[BaseModel], file: Path) -> None:
-    problems = []
-    first_key = None
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        key = ".".join(str(p) for p in loc)
-        first_key = first_key or key
-        if err["type"] == "extra_forbidden":
-            valid = _fields_at(model, loc[:-1])
-            hint = did_you_mean(loc[-1], valid, listing="valid keys here")
-            problems.append(f"unknown key '{key}'; {hint}")
-        elif err["type"] == "missing":
-            problems.append(f"missing required key '{key}'")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, (dict, list)) else f" (got {str(got)[:60]!r})"
-            if err["type"] == "literal_error":
-                choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
-                hint = did_you_mean(got, choices, listing=None)
-                shown += f"; {hint}" if hint else ""
-            problems.append(f"key '{key}': {msg}{shown}")
-    raise ParamsError("; ".join(problems), file=str(file)) from None
-
-
 def _resolve(base: Path, p: Path) -> Path:
     return p if p.is_absolute() else (base / p).resolve()
 
@@ -224,8 +181,7 @@ def _validated(model: type[BaseModel], path: str | Path) -> tuple[Path, Any]:
     try:
         return path, model.model_validate(raw).model_copy(update={"source_sha256": digest})
     except ValidationError as exc:
-        _raise_params_error(exc, model, path)
-        raise  # unreachable: _raise_params_error always raises
+        raise params_error(exc, model, str(path)) from None
 
 
 def load_service_params(path: str | Path, *, check_files: bool = True) -> ServiceParams:

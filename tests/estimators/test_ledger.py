@@ -79,22 +79,22 @@ def test_adjustments_mapping_without_wrapper_is_accepted() -> None:
     ("path", "value", "key", "message"),
     [
         ("adjustments.deadweight.low", "ten", "adjustments.deadweight.low", "expected a number"),
-        ("adjustments.deadweight.low", 0.3, "adjustments.deadweight.mode", "low <= mode"),
+        ("adjustments.deadweight.low", 0.3, "adjustments.deadweight", "low <= mode"),
         ("adjustments.deadweight.high", 1.5, "adjustments.deadweight",
          r"share must lie in \[0, 1\]"),
         ("adjustments.deadweight.dist", "normal", "adjustments.deadweight.dist",
-         "valid names are fixed, uniform, triangular, pert, beta"),
-        ("adjustments.deadweight.evidence", None, "adjustments.deadweight.evidence",
+         "Input should be 'fixed', 'uniform', 'triangular', 'pert', 'beta' or 'estimator'"),
+        ("adjustments.deadweight.evidence", None, "adjustments.deadweight",
          "evidence is required"),
         ("adjustments.deadweight.evidence.method", "hunch",
-         "adjustments.deadweight.evidence.method", "unknown evidence method 'hunch'"),
+         "adjustments.deadweight.evidence.method", r"Input should be 'comparison_group', .* \(got 'hunch'\)"),
         ("adjustments.deadweight.evidence.sms_level", 7,
-         "adjustments.deadweight.evidence.sms_level", "sms_level must be 1-5"),
-        ("adjustments.leakage.evidence.source", None, "adjustments.leakage.evidence.source",
+         "adjustments.deadweight.evidence.sms_level", r"Input should be 1, 2, 3, 4 or 5 \(got 7\)"),
+        ("adjustments.leakage.evidence.source", None, "adjustments.leakage.evidence",
          "needs a source"),
         ("adjustments.leakage.evidence.confidence", "very",
          "adjustments.leakage.evidence.confidence",
-         "low, medium, high"),
+         "'low', 'medium' or 'high'"),
         ("adjustments.multiplier.low", -1, "adjustments.multiplier", "must be >= 0"),
         ("adjustments.deadweigth", {"value": 0.1}, "adjustments.deadweigth",
          "did you mean 'deadweight'"),
@@ -111,7 +111,8 @@ def test_errors_name_file_and_key_path(path: str, value: object, key: str, messa
 
 def test_benchmark_evidence_needs_document_edition_and_section() -> None:
     m = with_change("adjustments.leakage.evidence.method", "benchmark")
-    with pytest.raises(ParamsError, match="evidence.source.edition'"):
+    with pytest.raises(ParamsError, match="adjustments.leakage.evidence': a benchmark's source needs document, "
+                                          "edition and section"):
         Ledger.from_mapping(m, file=FILE)
 
 
@@ -211,7 +212,7 @@ def test_flat_evidence_form_is_accepted() -> None:
                          "source": "HF admin data", "sms_level": 2},
         "leakage": {"value": 0.0, "evidence": "assumption", "source": "all live in region"},
     }}
-    with pytest.raises(ParamsError, match=r"key 'adjustments.leakage.sms_level'.*confidence"):
+    with pytest.raises(ParamsError, match=r"key 'adjustments.leakage.evidence': give the Maryland SMS level.*confidence"):
         Ledger.from_mapping(flat, file=FILE)
     flat["adjustments"]["leakage"]["confidence"] = "low"
     led = Ledger.from_mapping(flat, file=FILE)

@@ -32,13 +32,13 @@ def test_bundled_params_validate():
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
     path = _variant(tmp_path, lambda d: d["effect"].update(covarites=d["effect"].pop("covariates")))
-    with pytest.raises(ParamsError, match=r"hf.yaml: unknown key 'effect.covarites'; did you mean 'covariates'\?"):
+    with pytest.raises(ParamsError, match=r"hf.yaml: key 'effect.covarites': unknown key; did you mean 'covariates'\?"):
         load_service_params(path)
 
 
 def test_missing_key_is_named(tmp_path):
     path = _variant(tmp_path, lambda d: d.pop("outcome"))
-    with pytest.raises(ParamsError, match="missing required key 'outcome'"):
+    with pytest.raises(ParamsError, match="key 'outcome': required key is missing"):
         load_service_params(path)
 
 
@@ -52,7 +52,7 @@ def test_share_outside_unit_interval(tmp_path):
 
 def test_unknown_ledger_entry_and_distribution(tmp_path):
     path = _variant(tmp_path, lambda d: d["adjustments"].update(deadweigth=d["adjustments"].pop("deadweight")))
-    with pytest.raises(ParamsError, match=r"hf.yaml: unknown key 'adjustments.deadweigth'; did you mean 'deadweight'\?"):
+    with pytest.raises(ParamsError, match=r"hf.yaml: key 'adjustments.deadweigth': unknown key; did you mean 'deadweight'\?"):
         load_service_params(path)
     path = _variant(tmp_path, lambda d: d["adjustments"]["displacement"].update(dist="triangle"))
     with pytest.raises(ParamsError, match=r"hf.yaml: .*adjustments.displacement.*triangle.*triangular"):

@@ -119,7 +119,7 @@ def test_cli_reports_params_errors_cleanly(tmp_path, capsys):
     bad.write_text("title: x\n")
     assert main(["run", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("svimpact: error:") and "missing required key 'output_dir'" in err
+    assert err.startswith("svimpact: error:") and "key 'output_dir': required key is missing" in err
 
 
 def test_batch_on_real_lcr_geography(tmp_path, reference_data):
