@@ -105,7 +105,7 @@ class AdjustmentSpec(_Strict):
         if not isinstance(data, dict):
             raise ValueError("each adjustment needs a value (or dist) and its evidence, e.g. "
                              "{value: 0.2, evidence: {method: assumption, confidence: low}}")
-        if "benchmark" in data and isinstance(data.get("evidence"), dict):
+        if data.get("benchmark") is not None and isinstance(data.get("evidence"), dict):
             data = dict(data)
             data["benchmark_grade"] = data.pop("evidence")
             return data

@@ -104,10 +104,30 @@ def kernel_manager(kernel_name: str = "python3") -> Iterator[Any]:
     from jupyter_client.manager import AsyncKernelManager
 
     if os.name != "posix":
-        yield AsyncKernelManager(kernel_name=kernel_name)
+        km = AsyncKernelManager(kernel_name=kernel_name)
+        try:
+            yield km
+        finally:
+            _shutdown(km)
         return
     with tempfile.TemporaryDirectory(prefix="svimpact-kernel-") as tmp:
-        yield AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(tmp, "k"))
+        km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(tmp, "k"))
+        try:
+            yield km
+        finally:
+            _shutdown(km)
+
+
+def _shutdown(km: Any) -> None:
+    """Stop the kernel of a manager handed to nbclient: nbclient only stops kernels it created itself, so
+    without this every kernel would live on until its worker process exits."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=False)
+    except (RuntimeError, OSError):  # already gone: nothing to stop
+        pass
 
 
 def is_kernel_start_failure(exc: BaseException) -> bool:

@@ -107,3 +107,13 @@ def test_adjustments_are_part_of_the_one_params_schema(tmp_path):
     params = load_service_params(path)  # the flat evidence form is accepted and normalised
     assert params.adjustments.substitution.evidence.method == "assumption"
     assert params.ledger()["substitution"].evidence.confidence == "medium"
+
+
+def test_params_survive_the_run_plan_snapshot():
+    """open_service rebuilds params from their JSON dump in the plan: the round trip must be exact."""
+    from svimpact.io.params import ServiceParams
+
+    for name in ("housing_first", "households_into_work"):
+        params = load_service_params(REPO / "params" / f"{name}.yaml")
+        again = ServiceParams.model_validate(params.model_dump(mode="json"))
+        assert again.model_dump() == params.model_dump()
