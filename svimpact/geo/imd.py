@@ -181,7 +181,7 @@ def _to_number(raw: pd.Series, file: str, header: str, integer: bool) -> pd.Seri
     values = pd.to_numeric(text.where(~blank), errors="coerce")
     bad = values.isna() & ~blank
     if bad.any():
-        rows = list(np.flatnonzero(bad.to_numpy()) + 1)
+        rows = (np.flatnonzero(bad.to_numpy()) + 1).tolist()
         raise InputDataError(
             f"{int(bad.sum())} value(s) are not numbers (first: {raw[bad].iloc[0]!r})",
             file=file, column=header, rows=rows, hint="fix or blank these cells",
@@ -189,7 +189,7 @@ def _to_number(raw: pd.Series, file: str, header: str, integer: bool) -> pd.Seri
     if integer:
         whole = values.dropna()
         if (whole != np.round(whole)).any():
-            rows = list(np.flatnonzero((values != np.round(values)).fillna(False).to_numpy()) + 1)
+            rows = (np.flatnonzero((values != np.round(values)).fillna(False).to_numpy()) + 1).tolist()
             raise InputDataError(
                 "ranks, deciles and population counts must be whole numbers",
                 file=file, column=header, rows=rows,

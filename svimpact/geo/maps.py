@@ -128,9 +128,11 @@ def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | Di
     shown = shown[shown > 0]
     if classes is None:
         top = np.nanmax(shown) if shown.size else 1.0
-        classes = np.unique(np.round(np.linspace(0, top, 6), 1))
-    cmap = mpl.colormaps["cividis"].resampled(max(len(classes) - 1, 1))
-    bins = np.clip(np.digitize(rate, classes[1:-1]), 0, len(classes) - 2)
+        edges = np.unique(np.round(np.linspace(0, top, 6), 1))
+    else:
+        edges = np.asarray(classes, dtype=float)
+    cmap = mpl.colormaps["cividis"].resampled(max(len(edges) - 1, 1))
+    bins = np.clip(np.digitize(rate, edges[1:-1]), 0, len(edges) - 2)
     fig, ax = _base_axes()
     grey = mpl.colors.to_rgba("#e0e0e0")
     zero_colour = mpl.colors.to_rgba("#ffffff")
@@ -143,8 +145,8 @@ def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | Di
     _outline(ax, boroughs, borough_label)
     handles = [Patch(facecolor="#ffffff", edgecolor="#9e9e9e", label=f"no users ({int(zero.sum())} areas)")]
     if shown.size:
-        handles += [Patch(facecolor=cmap(i), label=f"{classes[i]:g} to {classes[i + 1]:g}")
-                    for i in range(len(classes) - 1)]
+        handles += [Patch(facecolor=cmap(i), label=f"{edges[i]:g} to {edges[i + 1]:g}")
+                    for i in range(len(edges) - 1)]
     else:
         handles.append(Patch(facecolor="none", edgecolor="none",
                              label="no area has enough users to show a rate:\nsee the reach by decile table"))

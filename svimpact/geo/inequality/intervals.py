@@ -8,6 +8,7 @@ modules share.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from svimpact.exceptions import InputDataError, ParamsError
 __all__ = ["byars_interval", "exact_poisson_interval", "phe_proportion", "phe_rate", "wilson_interval"]
 
 _Z95_PHE = 1.959964  # the constant PHE uses to turn 95% limits into a standard error
-ArrayLike = Sequence[float] | np.ndarray | pd.Series
+ArrayLike: TypeAlias = Sequence[float] | np.ndarray | pd.Series
 
 
 def _level(level: float, key: str = "level") -> float:
@@ -121,6 +122,8 @@ def phe_rate(x: ArrayLike, n: ArrayLike, level: float = 0.95, multiplier: float 
             "lower": np.where(exact, elo, blo) * scale,
             "upper": np.where(exact, ehi, bhi) * scale,
         })
-    out["method"] = pd.array(np.where(np.isnan(xa), None, np.where(exact, "Exact", "Byars")), dtype="string")
+    labels = np.where(exact, "Exact", "Byars").astype(object)
+    labels[np.isnan(xa)] = None  # missing x or n: no method (<NA>)
+    out["method"] = pd.array(labels, dtype="string")
     out.loc[~ok, ["value", "lower", "upper"]] = np.nan
     return out

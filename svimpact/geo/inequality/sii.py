@@ -215,8 +215,9 @@ def phe_sii(
             top, bottom = ginv(m + s / 2), ginv(m - s / 2)
             lims = (top - bottom) * multiplier
             rlims = (bottom / top) if neg else (top / bottom)
-            sii_iv.append(Interval(sii_v, *sorted(lims), lv, method))
-            rii_iv.append(Interval(rii_v, *sorted(rlims), lv, method))
+            (s_lo, s_hi), (r_lo, r_hi) = sorted(lims), sorted(rlims)  # two limits each
+            sii_iv.append(Interval(sii_v, s_lo, s_hi, lv, method))
+            rii_iv.append(Interval(rii_v, r_lo, r_hi, lv, method))
     else:
         sim_sii = np.sort(s1 * multiplier)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,8 +7,9 @@ Also here: the scale/group helpers and ``_publish``, which every ``published_tab
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ NEED_BY_SERVICE: dict[str, str] = {
 alternative for Housing First). Pass a service name or a column name as ``need``."""
 
 Scale = Literal["national", "local"]
-UsersLike = pd.DataFrame | pd.Series
+UsersLike: TypeAlias = pd.DataFrame | pd.Series
 _REQUIRED = ("lsoa_code", "population", "imd_score", "imd_decile")
 PER = 1000.0
 _UNPROTECTED = "Counts in this table are unprotected: publish published_table(), which applies the disclosure rule."
@@ -82,8 +83,10 @@ def _check_areas(areas: pd.DataFrame, need: str | None = None) -> None:
     if dup.any():
         raise InputDataError("LSOA codes repeat in the area frame", column="lsoa_code",
                              rows=(np.flatnonzero(dup) + 1).tolist(), hint="give each LSOA one row")
-    for col, ok in (("population", lambda v: v > 0), ("imd_score", np.isfinite),
-                    ("imd_decile", lambda v: np.isin(v, np.arange(1, 11))), *([(need, np.isfinite)] if need else [])):
+    checks: list[tuple[str, Callable[[np.ndarray], np.ndarray]]] = [
+        ("population", lambda v: v > 0), ("imd_score", np.isfinite),
+        ("imd_decile", lambda v: np.isin(v, np.arange(1, 11))), *([(need, np.isfinite)] if need else [])]
+    for col, ok in checks:
         v = pd.to_numeric(areas[col], errors="coerce").to_numpy(dtype=float)
         bad = ~(ok(v) & ~np.isnan(v))
         if bad.any():
@@ -155,13 +158,14 @@ def _local_deciles(frame: pd.DataFrame) -> np.ndarray:
     return q.to_numpy(dtype=np.int64, na_value=0)
 
 
-def _prepare(users: UsersLike | AreaCounts, areas: pd.DataFrame | None, lsoa: str, unmatched: str,
+def _prepare(users: UsersLike | AreaCounts, areas: pd.DataFrame | None, lsoa: str,
+             unmatched: Literal["error", "drop"],
              need: str | None = None) -> AreaCounts:
     if isinstance(users, AreaCounts):
         return users
     if areas is None:
         raise ParamsError("pass the area frame as areas=", key="areas")
-    return count_users(users, areas, lsoa=lsoa, unmatched=unmatched, need=need)  # type: ignore[arg-type]
+    return count_users(users, areas, lsoa=lsoa, unmatched=unmatched, need=need)
 
 
 def _need_local(counts: AreaCounts, scale: Scale) -> None:

@@ -40,7 +40,7 @@ def sii(users: UsersLike | AreaCounts, areas: pd.DataFrame | None = None, *, lso
         raise InputDataError(f"the SII needs at least 5 {'deciles' if groups == 10 else 'quintiles'} with "
                              f"residents in the area frame; found {len(t)}", hint="use groups=5 or scale='local'")
     p = t["users"] / t["population"]
-    vt = 2 if ((p > 0) & (p < 1)).all() else 0
+    vt: Literal[0, 2] = 2 if ((p > 0) & (p < 1)).all() else 0
     result = phe_sii(t["group"], t["population"], p, lower=t["reach_lower"] / PER, upper=t["reach_upper"] / PER,
                      value_type=vt, multiplier=multiplier, transform=transform and vt == 2, level=level,
                      repetitions=repetitions, seed=seed)
