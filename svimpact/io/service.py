@@ -16,9 +16,9 @@ import pandas as pd
 from svimpact._common import sha256
 from svimpact.io.params import ServiceParams
 from svimpact.io.pseudonymise import describe_key_source, get_pseudonym_key, pseudonymise
-from svimpact.io.validate import ValidationFailed, ValidationReport, check_service
+from svimpact.io.validate import ServiceCheck, ValidationFailed, ValidationReport, check_service
 
-__all__ = ["ServiceDataset", "load_service_data"]
+__all__ = ["ServiceDataset", "dataset_from_check", "load_service_data"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ class ServiceDataset:
         return both
 
 
-def load_service_data(params: ServiceParams) -> ServiceDataset:
+def load_service_data(params: ServiceParams, *, hashes: dict[str, str] | None = None) -> ServiceDataset:
     """Read, check and pseudonymise every input file named in ``params``.
+
+    ``hashes`` (data key -> sha256, e.g. from the run plan) saves hashing the files again.
 
     Raises
     ------
@@ -67,10 +69,15 @@ def load_service_data(params: ServiceParams) -> ServiceDataset:
     ParamsError
         Real data without a pseudonymisation key.
     """
+    return dataset_from_check(params, check_service(params), hashes=hashes)
+
+
+def dataset_from_check(params: ServiceParams, checked: ServiceCheck, *,
+                       hashes: dict[str, str] | None = None) -> ServiceDataset:
+    """The dataset of a service whose inputs ``check_service`` has already read and checked."""
     p = params
     do_pseudo = bool(getattr(p, "pseudonymise", True))
     key = get_pseudonym_key(synthetic=p.synthetic, params_file=p.source_file) if do_pseudo else None
-    checked = check_service(p)
     if not checked.report.ok:
         raise ValidationFailed(checked.report)
     t = checked.tables
@@ -82,8 +89,9 @@ def load_service_data(params: ServiceParams) -> ServiceDataset:
         comparison = comparison.assign(**{p.id_column: pseudonymise(comparison[p.id_column], key)})
         if survey is not None and "respondent_id" in survey:
             survey = survey.assign(respondent_id=pseudonymise(survey["respondent_id"], key))
+    hashes = hashes or {}
     files = {
-        role: {"path": str(path), "sha256": sha256(path)}
+        role: {"path": str(path), "sha256": hashes.get(role) or sha256(path)}
         for role, path in p.data.files().items()
     }
     return ServiceDataset(p, participants, comparison, survey, t["areas"], files, checked.report,

@@ -23,12 +23,14 @@ from pathlib import Path
 
 from svimpact.disclosure import get_rule
 from svimpact.io.params import BatchParams
+from svimpact.io.service import ServiceDataset
 from svimpact.io.validate import ValidationFailed
 from svimpact.report.chapter import build_chapter, write_docx
 from svimpact.report.manifest import manifest_data, run_facts, write_manifest
 from svimpact.report.outputs import lock_output, prepare_output, writable_folder
-from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, validate_run
+from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, prepare_run
 from svimpact.report.publish import atomic_write_bytes
+from svimpact.report.rundata import data_key, run_data_folder
 from svimpact.report.scheduling import (
     is_kernel_start_failure,
     kernel_env,
@@ -155,25 +157,31 @@ def _stable_cell_ids(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> None:
-    """Every input checked before any kernel starts; a blocking problem stops the run here."""
-    report = validate_run(plan)
+def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> dict[str, tuple[str, ServiceDataset]]:
+    """Every input checked before any kernel starts; a blocking problem stops the run here.
+
+    Returns each service's dataset with its key, for the notebooks (see :mod:`svimpact.report.rundata`).
+    """
+    report, datasets = prepare_run(plan)
     if not report.ok:
         raise ValidationFailed(report)
     n_rows = sum(n for _, n in dict(report.rows_read).items())
     say(f"svimpact: inputs checked ({len(plan.services)} service(s), {n_rows} record(s)); "
         f"{report.n_excluded} excluded as the params allow" if report.n_excluded else
         f"svimpact: inputs checked ({len(plan.services)} service(s), {n_rows} record(s))")
+    return {sp.service: (data_key(sp.params_sha256, {f.role: f.sha256 for f in sp.inputs}), datasets[sp.service])
+            for sp in plan.services}
 
 
-def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None]) -> dict[Job, JobResult]:
+def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None],
+                  data_env: dict[str, str]) -> dict[Job, JobResult]:
     out_dir = plan.output_dir
     results: dict[Job, JobResult] = {}
     if not todo:
         return results
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
-        env = kernel_env(n_workers)
+        env = {**kernel_env(n_workers), **data_env}
         futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds, env): j
                    for j in todo}
         for i, fut in enumerate(cf.as_completed(futures), 1):
@@ -220,7 +228,7 @@ def run_batch(
     plan = load_run(batch_path, out=out)                                   # load
     out_dir = writable_folder(plan.output_dir)
     with lock_output(out_dir):
-        _step_validate(plan, say)                                          # validate
+        datasets = _step_validate(plan, say)                               # validate
         planned = tuple(longest_first(plan.jobs(), previous_seconds(out_dir / ".svimpact" / "jobs")))
         prepare_output(plan, resume)                                       # plan
         todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
@@ -230,7 +238,8 @@ def run_batch(
             f"{len(plan.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
         for res in results.values():
             say(f"[-] {res.summary()}")
-        results.update(_step_execute(plan, todo, n_workers, say))          # execute
+        with run_data_folder(datasets) as data_env:                        # execute
+            results.update(_step_execute(plan, todo, n_workers, say, data_env))
         by_service = {(j.service, j.notebook): j for j in planned}
         ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
         facts = run_facts(plan)

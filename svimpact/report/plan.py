@@ -19,6 +19,7 @@ from svimpact._common import sha256
 from svimpact._version import __version__
 from svimpact.exceptions import ParamsError, SvimpactError
 from svimpact.io.params import BatchParams, ServiceParams, load_batch
+from svimpact.io.service import ServiceDataset, dataset_from_check
 from svimpact.io.validate import Problem, ValidationReport, check_service
 from svimpact.io.validate.batch import check_valuation
 
@@ -31,6 +32,7 @@ __all__ = [
     "RunPlan",
     "ServicePlan",
     "load_run",
+    "prepare_run",
     "validate_run",
 ]
 
@@ -223,15 +225,26 @@ def validate_run(plan: RunPlan) -> ValidationReport:
     ``report.ok`` is False when anything would stop a notebook: the run then stops before any
     kernel starts, with every problem listed.
     """
+    return prepare_run(plan)[0]
+
+
+def prepare_run(plan: RunPlan) -> tuple[ValidationReport, dict[str, ServiceDataset]]:
+    """:func:`validate_run`, plus each valid service's dataset (read, checked and pseudonymised once),
+    so the batch can hand it to its notebooks instead of every kernel reading and checking it again."""
     report = ValidationReport(files=tuple(str(f) for f in (plan.batch.source_file,) if f))
+    datasets: dict[str, ServiceDataset] = {}
     for sp in plan.services:
         try:
-            report = report.merge(check_service(sp.params).report)
+            checked = check_service(sp.params)
+            report = report.merge(checked.report)
+            if checked.report.ok:
+                hashes = {f.role.removeprefix("data."): f.sha256 for f in sp.inputs}
+                datasets[sp.service] = dataset_from_check(sp.params, checked, hashes=hashes)
         except SvimpactError as exc:  # a check that could not run at all
             report = report.merge(ValidationReport((Problem(str(sp.params_file), None, str(exc)),)))
         report = report.merge(check_valuation(sp.params, sp.params_file))
     unique = tuple(dict.fromkeys(report.problems))
-    return ValidationReport(unique, report.quarantine, report.files, report.rows_read)
+    return ValidationReport(unique, report.quarantine, report.files, report.rows_read), datasets
 
 
 def read_snapshot(output_dir: str | Path) -> dict[str, Any] | None:

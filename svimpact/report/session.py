@@ -19,6 +19,7 @@ from svimpact.io.params import ServiceParams, load_service_params
 from svimpact.io.service import ServiceDataset, load_service_data
 from svimpact.report.plan import read_snapshot
 from svimpact.report.publish import Publisher
+from svimpact.report.rundata import data_key, read_dataset
 
 __all__ = ["ServiceSession", "open_service", "service_params"]
 
@@ -43,25 +44,32 @@ def service_params(params_path: str | Path, output_dir: str | Path | None = None
 
     Returns the params and whether they came from the plan.
     """
+    params, from_plan, _ = _params_and_key(params_path, output_dir)
+    return params, from_plan
+
+
+def _params_and_key(params_path: str | Path, output_dir: str | Path | None) -> tuple[ServiceParams, bool, str]:
     path = Path(params_path).expanduser().resolve()
     snap = read_snapshot(output_dir) if output_dir else None
     entry = (snap or {}).get("services", {}).get(str(path))
     if entry is None:
-        return load_service_params(path), False
+        return load_service_params(path), False, ""
     data = dict(entry["params"])
     try:
         params = ServiceParams.model_validate(data)
     except ValueError as exc:  # the snapshot is written by svimpact itself; a mismatch means versions differ
         raise ParamsError(f"the run plan in {output_dir} does not match this svimpact version ({exc}); "
                           "re-run the batch", file=str(path)) from None
-    return params.model_copy(update={"source_file": path}), True
+    inputs = {role: f["sha256"] for role, f in entry.get("inputs", {}).items()}
+    key = data_key(entry.get("params_sha256", ""), inputs)
+    return params.model_copy(update={"source_file": path}), True, key
 
 
 def open_service(params_path: str | Path, output_dir: str | Path | None = None,
                  seed: int | None = None) -> ServiceSession:
     """Open a service for a notebook: params, seed (the params' own when None), data and publisher."""
-    params, from_plan = service_params(params_path, output_dir)
+    params, from_plan, key = _params_and_key(params_path, output_dir)
     seed = params.seed if seed is None else int(seed)
-    data = load_service_data(params)
+    data = (read_dataset(params.service, key) if key else None) or load_service_data(params)
     publish = Publisher(output_dir, params.service, params.disclosure.rule)
     return ServiceSession(params, seed, data, publish, from_plan)

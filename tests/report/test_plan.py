@@ -148,7 +148,7 @@ import os, sys
 _log = os.environ.get("SVIMPACT_TEST_OPEN_LOG")
 if _log:
     def _hook(event, args, _log=_log):
-        if event == "open" and isinstance(args[0], str) and args[0].endswith((".yaml", ".yml")):
+        if event == "open" and isinstance(args[0], str) and args[0].endswith((".yaml", ".yml", ".csv")):
             with open(_log + "." + str(os.getpid()), "a", encoding="utf-8") as fh:
                 fh.write(os.path.abspath(args[0]) + "\\n")
     sys.addaudithook(_hook)
@@ -157,7 +157,9 @@ if _log:
 
 @pytest.mark.e2e
 def test_each_params_file_is_read_once_per_run(tmp_path):
-    """Every process of a run (the CLI, the workers, every notebook kernel) logs each YAML it opens."""
+    """Every process of a run (the CLI, the workers, every notebook kernel) logs each YAML and CSV it
+    opens: each params file is read once, and no notebook reads the records again (the batch hands
+    them the data it checked)."""
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(_COUNTER)
@@ -165,14 +167,21 @@ def test_each_params_file_is_read_once_per_run(tmp_path):
     log = tmp_path / "opens"
     env = {**os.environ, "PYTHONPATH": f"{hook}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
            "SVIMPACT_TEST_OPEN_LOG": str(log)}
-    proc = subprocess.run([sys.executable, "-m", "svimpact.cli", "run", str(path)], env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    popen = subprocess.Popen([sys.executable, "-m", "svimpact.cli", "run", str(path)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc_pid = popen.pid
+    out, err = popen.communicate(timeout=900)
+    assert popen.returncode == 0, out[-2000:] + err[-2000:]
     opened: list[str] = []
+    by_other_processes: list[str] = []
     for part in tmp_path.glob("opens.*"):
         opened += part.read_text().split()
+        if part.suffix != f".{proc_pid}":
+            by_other_processes += part.read_text().split()
     params_files = [str(path), str(tmp_path / "housing_first.yaml"), str(tmp_path / "households_into_work.yaml")]
     counts = {p: opened.count(p) for p in params_files}
     assert counts == dict.fromkeys(params_files, 1), counts
+    records = [p for p in by_other_processes if "synthetic_" in Path(p).name and "participants" in p]
+    assert records == [], records  # notebooks used the batch's checked data
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] == "complete"
