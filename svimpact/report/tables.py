@@ -24,8 +24,8 @@ def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
     if appraisal is None or not getattr(appraisal, "vfm_reason", None):
         return None
     if params.cost_column:
-        why = (f"the cost column (`{params.cost_column}`) records no costs for this service: every participant's "
-               "cost is zero")
+        why = (f"the cost column (`{params.cost_column}`) records no costs for this service (every participant's "
+               "cost is zero)")
         fix = "Check that the cost column holds each participant's cost."
     else:
         why = "the params name no cost column (`cost_column`) for this service, so its costs are unknown"
