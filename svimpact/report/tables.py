@@ -9,7 +9,29 @@ import numpy as np
 from svimpact.disclosure import DisclosedTable, disclose
 from svimpact.io.params import ServiceParams
 
-__all__ = ["limitations", "survey_table", "value_by_decile"]
+__all__ = ["limitations", "survey_table", "value_by_decile", "value_for_money_note"]
+
+_VFM_MEASURES_TEXT = ("the net present social value, the benefit-cost ratio, the SROI ratio, the fiscal return and "
+                      "the cost per net additional outcome")
+
+
+def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
+    """Why value for money is not computed, in plain English; None when it is.
+
+    Rendered from the appraisal (``appraisal.vfm_reason``, set when costs are zero or absent)
+    and the params (which cost column, if any), for the chapter's prose and its limitations.
+    """
+    if appraisal is None or not getattr(appraisal, "vfm_reason", None):
+        return None
+    if params.cost_column:
+        why = (f"the cost column (`{params.cost_column}`) records no costs for this service (every participant's "
+               "cost is zero)")
+        fix = "Check that the cost column holds each participant's cost."
+    else:
+        why = "the params name no cost column (`cost_column`) for this service, so its costs are unknown"
+        fix = "Set `cost_column` to the column that holds each participant's cost."
+    return (f"Value for money is not computed: {why}. Without costs there is nothing to weigh the benefits against, "
+            f"so {_VFM_MEASURES_TEXT} are not reported; only the present value of the benefits is. {fix}")
 
 
 def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
@@ -43,7 +65,10 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
                          "before relying on the value figures.")
     if appraisal is not None:
         settings = appraisal.settings
-        if not settings.get("deflator"):
+        vfm_note = value_for_money_note(params, appraisal)
+        if vfm_note:
+            items.append(vfm_note)
+        elif not settings.get("deflator"):
             items.append("No GDP deflator series was supplied, so values stay in their own price year while "
                          "costs are in the year they were incurred; the value-for-money figures are therefore not "
                          "in one price year. Fetch HM Treasury's series (`svimpact data fetch hmt_gdp_deflators "

@@ -7,6 +7,6 @@ The Monte Carlo machinery it uses is :mod:`svimpact.estimators.montecarlo`.
 """
 
 from svimpact.estimators.appraisal.model import appraise
-from svimpact.estimators.appraisal.results import HEADLINES, AppraisalResult
+from svimpact.estimators.appraisal.results import HEADLINES, NOT_COMPUTED, VFM_MEASURES, AppraisalResult
 
-__all__ = ["HEADLINES", "AppraisalResult", "appraise"]
+__all__ = ["HEADLINES", "NOT_COMPUTED", "VFM_MEASURES", "AppraisalResult", "appraise"]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact.estimators.additionality import ReferenceCase, chain_lines
-from svimpact.estimators.appraisal.results import AppraisalResult, assemble
+from svimpact.estimators.appraisal.results import VFM_MEASURES, AppraisalResult, assemble
 from svimpact.estimators.distributions import Distribution, Fixed, as_distribution, check_kind
 from svimpact.estimators.ledger import LEDGER_DEFAULTS, LEDGER_KINDS, Ledger
 from svimpact.estimators.montecarlo import monte_carlo
@@ -30,7 +30,14 @@ from svimpact.estimators.valuation import (
 )
 from svimpact.exceptions import ParamsError
 
-__all__ = ["appraise"]
+__all__ = ["NO_COSTS", "ZERO_COSTS", "appraise"]
+
+ZERO_COSTS = ("the costs are zero, so no ratio of benefits to costs can be formed (and a net present social "
+              "value would simply repeat the benefits)")
+"""``AppraisalResult.vfm_reason`` when the costs given are all zero."""
+NO_COSTS = ("no costs were given, so no ratio of benefits to costs and no net present social value can be "
+            "formed")
+"""``AppraisalResult.vfm_reason`` when ``costs`` is None."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,9 +47,10 @@ class _AppraisalModel:
     years: int
     factors: np.ndarray          # DF_0 .. DF_{T-1}
     cohorts: np.ndarray          # (T, T): cohorts[c, t] = share of gross in cohort c, t >= c
-    pv_costs_base: float         # PV of costs before optimism bias
+    pv_costs_base: float         # PV of costs before optimism bias (NaN when no costs given)
     values: tuple[UnitValue, ...]
     full_form: bool
+    vfm_reason: str | None = None  # set when costs are zero or absent: no value-for-money measures
 
     def __call__(self, p: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         lines = chain_lines(p, self.full_form)
@@ -61,11 +69,14 @@ class _AppraisalModel:
                 fiscal = fiscal + stream
         pvc_raw = np.full_like(net, self.pv_costs_base)
         pvc = pvc_raw * (1 + p["optimism_bias"])
-        out.update(
-            pv_benefits=pvb, pv_costs=pvc, npsv=pvb - pvc, bcr=pvb / pvc,
-            sroi_ratio=pvb / pvc_raw, cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc,
-            net_outcomes=net,
-        )
+        out.update(pv_benefits=pvb, pv_costs=pvc, net_outcomes=net)
+        if self.vfm_reason is not None:
+            # No costs: every measure built on them is undefined (NaN), never inf or 0.
+            nan = np.full_like(net, np.nan)
+            out.update({k: nan for k in VFM_MEASURES})
+        else:
+            out.update(npsv=pvb - pvc, bcr=pvb / pvc, sroi_ratio=pvb / pvc_raw,
+                       cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc)
         return out
 
 
@@ -77,6 +88,14 @@ def _year_vector(x: Any, years: int, key: str) -> np.ndarray:
     if np.any(~np.isfinite(arr)) or np.any(arr < 0):
         raise ParamsError("must be finite and >= 0", key=key)
     return np.pad(arr, (0, years - arr.size))
+
+
+def _costs_pv(costs: Any, years: int, factors: np.ndarray) -> tuple[float, str | None]:
+    """PV of costs before optimism bias, and why value for money is not computed (or None)."""
+    if costs is None:
+        return np.nan, NO_COSTS
+    pv = float(_year_vector(costs, years, "costs") @ factors)
+    return pv, (ZERO_COSTS if pv == 0 else None)
 
 
 def _cohort_matrix(shares: np.ndarray) -> np.ndarray:
@@ -153,7 +172,11 @@ def appraise(
         Gross outcomes: a number or distribution (all achieved in year 0), or a sequence of
         yearly numbers (a cohort per year).
     costs
-        Costs in ``price_year`` prices: one number (year 0) or a sequence of yearly numbers.
+        Costs in ``price_year`` prices: one number (year 0) or a sequence of yearly numbers, or
+        None when the service has no costs data. When the costs are absent or all zero, value for
+        money is not computed: the NPSV and every ratio to costs (BCR, SROI ratio, fiscal return,
+        cost per outcome, return per pound) are NaN with method ``"not computed"``, and
+        ``result.vfm_reason`` says why; present values of benefits are still computed.
     values
         The unit values (:class:`~svimpact.estimators.valuation.UnitValue`, e.g. from
         ``load_unit_values()``) each net additional outcome earns per year it persists.
@@ -191,8 +214,8 @@ def appraise(
     for v in vals:
         dists[f"value:{v.id}"] = Fixed(v.amount)
     factors = sched.factors(years)
-    model = _AppraisalModel(years, factors, _cohort_matrix(shares),
-                            float(_year_vector(costs, years, "costs") @ factors), vals,
-                            reference is not None)
+    pv_costs, vfm_reason = _costs_pv(costs, years, factors)
+    model = _AppraisalModel(years, factors, _cohort_matrix(shares), pv_costs, vals,
+                            reference is not None, vfm_reason)
     mc = monte_carlo(model, dists, n_draws=n_draws, seed=seed, level=level)
     return assemble(mc, model, dists, ledger, sched, target, deflator, beneficiary_deciles)

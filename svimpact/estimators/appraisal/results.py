@@ -18,7 +18,7 @@ from svimpact.estimators.montecarlo import MonteCarloDraws, switching_values, to
 from svimpact.estimators.valuation import DeflatorSeries, DiscountSchedule
 from svimpact.exceptions import InputDataError
 
-__all__ = ["HEADLINES", "AppraisalResult", "assemble"]
+__all__ = ["HEADLINES", "NOT_COMPUTED", "VFM_MEASURES", "AppraisalResult", "assemble"]
 
 
 HEADLINES = {
@@ -31,6 +31,12 @@ HEADLINES = {
     "fiscal_return": "Fiscal return (PV fiscal benefits / PV costs)",
     "net_outcomes": "Net additional outcomes",
 }
+
+VFM_MEASURES = ("npsv", "bcr", "sroi_ratio", "cost_per_outcome", "fiscal_return")
+"""The headline measures built on costs: not computed when the costs are zero or absent."""
+
+NOT_COMPUTED = "not computed"
+"""The ``method`` of a measure that was not computed (its value, lower and upper are NaN)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,11 @@ class AppraisalResult(ResultMixin):
         The parameters used, with their evidence.
     settings
         Years, price year, discount schedule and edition, deflator source, draws, seed.
+    vfm_reason
+        Why value for money was not computed (costs zero or absent), or None when it was. Then
+        every measure in :data:`VFM_MEASURES` and every ``return_per_pound`` is NaN with method
+        ``"not computed"`` (never inf); ``to_frame()`` and ``table()`` keep their rows, and the
+        sensitivity tables (which are about NPSV and BCR) are empty.
     """
 
     pv_benefits: Interval
@@ -75,12 +86,17 @@ class AppraisalResult(ResultMixin):
     ledger: pd.DataFrame
     settings: Mapping[str, Any]
     draws: MonteCarloDraws | None = None
+    vfm_reason: str | None = None
     _title = "Social cost-benefit appraisal"
 
     def to_frame(self) -> pd.DataFrame:
         """The results contract (``RESULT_COLUMNS``): one row per headline number."""
-        return result_frame([{"measure": label, "interval": getattr(self, key)}
-                             for key, label in HEADLINES.items()])
+        rows: list[dict[str, Any]] = []
+        for key, label in HEADLINES.items():
+            iv: Interval = getattr(self, key)
+            rows.append({"measure": label, "method": NOT_COMPUTED} if iv.method == NOT_COMPUTED
+                        else {"measure": label, "interval": iv})
+        return result_frame(rows)
 
     def table(self) -> pd.DataFrame:
         """The published headline table: measure, value, lower, upper, method."""
@@ -101,6 +117,8 @@ class AppraisalResult(ResultMixin):
             "SROI ratio = PV benefits / PV inputs before optimism bias; BCR uses "
             "optimism-bias-adjusted costs.",
         ]
+        if self.vfm_reason:
+            notes.append(f"Value for money not computed: {self.vfm_reason}.")
         if s.get("deflator"):
             notes.append(f"Prices converted with: {s['deflator']}.")
         if s.get("second_hand_values"):
@@ -109,7 +127,9 @@ class AppraisalResult(ResultMixin):
         return notes
 
     def tornado_chart(self, *, title: str = "Sensitivity of NPSV", unit: str = "£") -> Any:
-        """Tornado chart of NPSV (a matplotlib Figure)."""
+        """Tornado chart of NPSV (a matplotlib Figure); an error when NPSV was not computed."""
+        if self.vfm_reason:
+            raise ValueError(f"no tornado chart: value for money was not computed ({self.vfm_reason})")
         return draw_tornado(self.tornado, base=self.npsv.value, title=title, unit=unit)
 
     def waterfall_chart(self, *, unit: str = "outcomes") -> Any:
@@ -118,20 +138,20 @@ class AppraisalResult(ResultMixin):
 
 
 def _interval_rows(
-    mc: MonteCarloDraws, groups: Mapping[str, list[str]], label: str
+    mc: MonteCarloDraws, groups: Mapping[str, list[str]], label: str, costs: bool = True
 ) -> pd.DataFrame:
-    """PV benefits of each group, and its return per pound of (OB-adjusted) cost."""
+    """PV benefits of each group, and its return per pound of (OB-adjusted) cost (NaN without costs)."""
     rows = []
     for group, names in groups.items():
         point = sum(mc.point[n] for n in names)
-        ratio_point = point / mc.point["pv_costs"] if mc.point["pv_costs"] else np.nan
+        ratio_point = point / mc.point["pv_costs"] if costs and mc.point["pv_costs"] else np.nan
         if mc.n_draws:
             draws = np.asarray(sum(mc.outputs[n] for n in names))
             iv = Interval.from_draws(draws, value=point, level=mc.level)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = draws / mc.outputs["pv_costs"]
             rv = (Interval.from_draws(ratio, value=ratio_point, level=mc.level)
-                  if np.all(np.isfinite(ratio)) else Interval(ratio_point, np.nan, np.nan))
+                  if costs and np.all(np.isfinite(ratio)) else Interval(ratio_point, np.nan, np.nan))
         else:
             iv, rv = Interval.exact(point), Interval.exact(ratio_point)
         rows.append({label: group, "value": iv.value, "lower": iv.lower, "upper": iv.upper,
@@ -183,7 +203,11 @@ def assemble(
     ledger: Any, sched: DiscountSchedule, target: str, deflator: DeflatorSeries | None,
     deciles: Any,
 ) -> AppraisalResult:
-    headline = {k: mc.interval(k) for k in HEADLINES}
+    reason = model.vfm_reason
+    headline = {k: (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
+                    if reason and k in VFM_MEASURES else mc.interval(k)) for k in HEADLINES}
+    if reason and not np.isfinite(mc.point["pv_costs"]):
+        headline["pv_costs"] = Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
     chain = NetAdditionalResult(
         {k: mc.interval(f"line:{k}") for k in LINES},
         "reference case" if model.full_form else "shortcut",
@@ -191,7 +215,8 @@ def assemble(
         mc.n_draws, mc.seed,
         {k: mc.outputs[f"line:{k}"] for k in LINES} if mc.n_draws else {},
     )
-    by_value = _interval_rows(mc, {v.id: [f"value:{v.id}"] for v in model.values}, "value_id")
+    costs = reason is None
+    by_value = _interval_rows(mc, {v.id: [f"value:{v.id}"] for v in model.values}, "value_id", costs)
     meta = pd.DataFrame([{"value_id": v.id, "name": v.name, "value_type": v.value_type,
                           "agency": v.agency, "amount": v.amount, "source": v.source,
                           "second_hand": v.second_hand} for v in model.values])
@@ -202,8 +227,13 @@ def assemble(
         groups_type.setdefault(v.value_type, []).append(f"value:{v.id}")
         groups_agency.setdefault(v.agency, []).append(f"value:{v.id}")
     params = {k: d for k, d in dists.items()}
-    sv = switching_values(model, params, {"npsv": 0.0, "bcr": 1.0}, domains(params, model.years))
-    tor = tornado(model, params, "npsv", level=mc.level)
+    targets = {"npsv": 0.0, "bcr": 1.0}
+    if reason:   # both are about NPSV and BCR, which were not computed: empty, same columns
+        sv = pd.DataFrame(columns=["parameter", "point", "searched", *(f"{k} = {v:g}" for k, v in targets.items())])
+        tor = pd.DataFrame(columns=["parameter", "low", "high", "point", "output_low", "output_high", "swing"])
+    else:
+        sv = switching_values(model, params, targets, domains(params, model.years))
+        tor = tornado(model, params, "npsv", level=mc.level)
     ledger_table = (ledger.table() if isinstance(ledger, Ledger) else pd.DataFrame(
         [{"parameter": k, "distribution": d.describe(), "point": d.point}
          for k, d in dists.items() if k in LEDGER_KINDS]))
@@ -217,8 +247,9 @@ def assemble(
     }
     return AppraisalResult(
         **headline, chain=chain, by_value=by_value,
-        by_value_type=_interval_rows(mc, groups_type, "value_type"),
-        by_agency=_interval_rows(mc, groups_agency, "agency"),
+        by_value_type=_interval_rows(mc, groups_type, "value_type", costs),
+        by_agency=_interval_rows(mc, groups_agency, "agency", costs),
         by_decile=None if deciles is None else _decile_table(deciles, headline["pv_benefits"]),
         switching_values=sv, tornado=tor, ledger=ledger_table, settings=settings, draws=mc,
+        vfm_reason=reason,
     )
