@@ -15,6 +15,7 @@ __all__ = [
     "DisclosureError",
     "FetchError",
     "InputDataError",
+    "NotComputedError",
     "OverlapWarning",
     "ParamsError",
     "PreTrendWarning",
@@ -106,6 +107,10 @@ class DisclosureError(SvimpactError):
 
 class BatchError(SvimpactError):
     """The batch could not run, or one of its notebooks failed."""
+
+
+class NotComputedError(SvimpactError):
+    """A result was asked for something it did not compute, and says why (e.g. value for money with no costs)."""
 
 
 class FetchError(SvimpactError):

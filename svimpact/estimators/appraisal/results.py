@@ -16,7 +16,7 @@ from svimpact.estimators.distributions import Distribution
 from svimpact.estimators.ledger import LEDGER_KINDS, Ledger
 from svimpact.estimators.montecarlo import MonteCarloDraws, switching_values, tornado
 from svimpact.estimators.valuation import DeflatorSeries, DiscountSchedule
-from svimpact.exceptions import InputDataError
+from svimpact.exceptions import InputDataError, NotComputedError
 
 __all__ = ["HEADLINES", "NOT_COMPUTED", "VFM_MEASURES", "AppraisalResult", "assemble"]
 
@@ -129,7 +129,7 @@ class AppraisalResult(ResultMixin):
     def tornado_chart(self, *, title: str = "Sensitivity of NPSV", unit: str = "£") -> Any:
         """Tornado chart of NPSV (a matplotlib Figure); an error when NPSV was not computed."""
         if self.vfm_reason:
-            raise ValueError(f"no tornado chart: value for money was not computed ({self.vfm_reason})")
+            raise NotComputedError(f"no tornado chart: value for money was not computed ({self.vfm_reason})")
         return draw_tornado(self.tornado, base=self.npsv.value, title=title, unit=unit)
 
     def waterfall_chart(self, *, unit: str = "outcomes") -> Any:

@@ -11,6 +11,7 @@ from svimpact.estimators.appraisal import HEADLINES, NOT_COMPUTED, VFM_MEASURES,
 from svimpact.estimators.appraisal.model import NO_COSTS, ZERO_COSTS
 from svimpact.estimators.distributions import Triangular, Uniform
 from svimpact.estimators.valuation import UnitValue
+from svimpact.exceptions import NotComputedError
 
 FISCAL = UnitValue("f", "Fiscal saving", 1000, "GBP per person per year", "2020", "fiscal",
                    "Local authority", "test fixture (made-up)", "n/a")
@@ -54,7 +55,7 @@ def test_zero_or_absent_costs_compute_benefits_but_no_value_for_money(ledger, co
     assert r.by_agency["return_per_pound"].isna().all()
     assert r.switching_values.empty and r.tornado.empty
     assert f"Value for money not computed: {reason}." in r.summary().text
-    with pytest.raises(ValueError, match="value for money was not computed"):
+    with pytest.raises(NotComputedError, match="value for money was not computed"):
         r.tornado_chart()
 
 
