@@ -12,7 +12,6 @@ its user.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
@@ -21,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from svimpact._common import sha256
 from svimpact.io.service import ServiceDataset
 
 __all__ = ["ENV_VAR", "data_key", "read_dataset", "run_data_folder"]
@@ -30,10 +30,8 @@ ENV_VAR = "SVIMPACT_RUN_DATA"
 
 def data_key(params_sha256: str, inputs: Mapping[str, str]) -> str:
     """The key of a service's dataset: its params file and every input file, by sha256."""
-    h = hashlib.sha256(params_sha256.encode())
-    for role in sorted(inputs):
-        h.update(f"\0{role}={inputs[role]}".encode())
-    return h.hexdigest()
+    text = params_sha256 + "".join(f"\0{role}={inputs[role]}" for role in sorted(inputs))
+    return sha256(text.encode())
 
 
 @contextmanager
