@@ -128,6 +128,7 @@ def scan_report(
     secrets: Iterable[str] = (),
     id_columns: Iterable[str] = (),
     max_listing_rows: int = 10,
+    files: Iterable[str | Path] | None = None,
 ) -> GateReport:
     """Scan a report directory for anything that must not be published (module docstring).
 
@@ -145,6 +146,9 @@ def scan_report(
         Identifier column names from the params, in addition to the naming convention.
     max_listing_rows : int
         A table with an identifier column and more rows than this is a record listing.
+    files : iterable of paths, optional
+        Scan only these files of the report (the batch scans most of its outputs while the Word
+        copy is still being written, then the Word copy); default: every file.
 
     Returns
     -------
@@ -159,7 +163,8 @@ def scan_report(
     pcs = {p for p in (normalise_postcode(x) for x in postcodes) if p}
     scan = _Scan(ids - short, pcs, [s for s in secrets if s], r, max_listing_rows, set(id_columns), _sidecar_counts(root))
     scanned = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    chosen = sorted(p for p in root.rglob("*") if p.is_file()) if files is None else sorted(Path(f) for f in files)
+    for path in chosen:
         file = path.relative_to(root).as_posix()
         if path.suffix.lower() in OFFICE_SUFFIXES:
             scanned.append(file)

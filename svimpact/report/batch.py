@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svimpact.disclosure import get_rule
+from svimpact.gate import input_identifiers, scan_report
 from svimpact.io.params import BatchParams
 from svimpact.io.service import ServiceDataset
 from svimpact.io.validate import ValidationFailed
-from svimpact.report.chapter import build_chapter, write_docx
+from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
 from svimpact.report.manifest import manifest_data, run_facts, write_manifest
 from svimpact.report.outputs import lock_output, prepare_output, writable_folder
 from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, prepare_run
@@ -174,11 +175,16 @@ def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> dict[str, tuple
 
 
 def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None],
-                  data_env: dict[str, str]) -> dict[Job, JobResult]:
+                  data_env: dict[str, str]) -> tuple[dict[Job, JobResult], dict[Path, str]]:
+    """Run the notebooks; while the others still run, render each finished notebook's chapter section.
+
+    Returns the results and the rendered sections (by executed notebook path).
+    """
     out_dir = plan.output_dir
     results: dict[Job, JobResult] = {}
+    bodies: dict[Path, str] = {}
     if not todo:
-        return results
+        return results, bodies
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
         env = {**kernel_env(n_workers), **data_env}
@@ -193,20 +199,52 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
             results[job] = res
             _write_record(out_dir, res)
             say(f"[{i}/{len(todo)}] {res.summary()}")
-    return results
+            if res.status == "ok":
+                bodies[job.output_path] = notebook_body(job.output_path)
+    return results, bodies
 
 
-def _step_gate(plan: RunPlan) -> tuple[str, ...]:
-    """The disclosure gate over everything the run wrote, with the services' identifiers and rules."""
-    from svimpact.gate import input_identifiers, scan_report
+@dataclass(frozen=True)
+class _GateInputs:
+    identifiers: set[str]
+    postcodes: set[str]
+    secrets: list[str]
 
+
+def _gate_inputs(plan: RunPlan) -> _GateInputs:
+    """What the gate looks for (identifiers, postcodes, the key), read from the inputs while notebooks run."""
+    ids, pcs, secrets = input_identifiers([sp.params for sp in plan.services])
+    return _GateInputs(set(ids), set(pcs), list(secrets))
+
+
+def _step_gate(plan: RunPlan, inputs: _GateInputs, files: list[Path] | None = None) -> tuple[str, ...]:
+    """The disclosure gate over what the run wrote (``files``, default everything), with the services'
+    identifiers and the strictest of their rules."""
     services = [sp.params for sp in plan.services]
-    ids, pcs, secrets = input_identifiers(services)
     strictest = max((get_rule(s.disclosure.rule) for s in services),
                     key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
-    report = scan_report(plan.output_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
+    report = scan_report(plan.output_dir, identifiers=inputs.identifiers, postcodes=inputs.postcodes,
+                         rule=strictest, secrets=inputs.secrets, files=files,
                          id_columns={s.id_column for s in services} | {"respondent_id"})
     return tuple(f.describe() for f in report.findings)
+
+
+def _chapter_and_gate(plan: RunPlan, ordered: tuple[JobResult, ...], facts: dict, bodies: dict[Path, str],
+                      inputs: _GateInputs) -> tuple[Path, tuple[str, ...]]:
+    """Build the chapter, then convert it to Word while the gate scans every other output; then the
+    gate scans the Word copy. A chapter the gate fails is rebuilt with the DO NOT PUBLISH banner."""
+    chapter = build_chapter(plan, ordered, facts, bodies=bodies)
+    docx = chapter.with_name(DOCX_NAME)
+    others = [p for p in plan.output_dir.rglob("*") if p.is_file() and p != docx]
+    with cf.ThreadPoolExecutor(max_workers=1) as thread:
+        word = thread.submit(write_docx, chapter)
+        findings = _step_gate(plan, inputs, others)
+        word.result()
+    findings += _step_gate(plan, inputs, [docx])
+    if findings:  # mark the chapter itself, so nobody publishes it by mistake
+        chapter = build_chapter(plan, ordered, facts, gate_findings=findings, bodies=bodies)
+        write_docx(chapter)
+    return chapter, findings
 
 
 def run_batch(
@@ -238,17 +276,14 @@ def run_batch(
             f"{len(plan.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
         for res in results.values():
             say(f"[-] {res.summary()}")
-        with run_data_folder(datasets) as data_env:                        # execute
-            results.update(_step_execute(plan, todo, n_workers, say, data_env))
-        by_service = {(j.service, j.notebook): j for j in planned}
-        ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
-        facts = run_facts(plan)
-        chapter = build_chapter(plan, ordered, facts)                      # chapter
-        write_docx(chapter)
-        findings = _step_gate(plan)                                        # gate
-        if findings:  # mark the chapter itself, so nobody publishes it by mistake
-            chapter = build_chapter(plan, ordered, facts, gate_findings=findings)
-            write_docx(chapter)
+        with cf.ThreadPoolExecutor(max_workers=1) as side, run_data_folder(datasets) as data_env:
+            gate_inputs = side.submit(_gate_inputs, plan)                  # read while notebooks run
+            executed, bodies = _step_execute(plan, todo, n_workers, say, data_env)   # execute
+            results.update(executed)
+            by_service = {(j.service, j.notebook): j for j in planned}
+            ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
+            facts = run_facts(plan)
+            chapter, findings = _chapter_and_gate(plan, ordered, facts, bodies, gate_inputs.result())  # chapter, gate
         manifest = write_manifest(out_dir, manifest_data(                  # manifest
             plan, ordered, elapsed=time.perf_counter() - start, gate=findings, facts=facts))
     result = BatchResult(plan, ordered, chapter, manifest, findings)

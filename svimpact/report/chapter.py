@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -181,7 +181,7 @@ def _number(page: str) -> str:
 
 
 def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
-                  gate_findings: Sequence[str] = ()) -> Path:
+                  gate_findings: Sequence[str] = (), bodies: Mapping[Path, str] | None = None) -> Path:
     """Write ``index.html`` in the plan's output folder from the executed notebooks in ``results``.
 
     Everything comes from memory (the plan, the results and the run facts); only the executed
@@ -202,7 +202,8 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
             title = NOTEBOOK_TITLES.get(nb, nb.replace("_", " ").capitalize())
             parts.append(f"<h3 id='{sp.service}-{nb}'>{html.escape(title)}</h3>")
             if res is not None and res.ok:
-                parts.append(notebook_body(res.job.output_path))
+                body = (bodies or {}).get(res.job.output_path)
+                parts.append(body if body is not None else notebook_body(res.job.output_path))
             else:
                 why = html.escape(res.summary()) if res is not None else "not run"
                 parts.append(f"<div class='banner incomplete'><strong>This section is missing:</strong> {why}</div>")
