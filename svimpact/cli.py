@@ -38,7 +38,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from svimpact.io.validate import validate_batch
 
     report = validate_batch(args.params)
-    print(report.to_text())
+    print(report.summary())
     return 0 if report.ok else 1
 
 

@@ -148,7 +148,7 @@ def test_demo_output_passes_the_gate(tmp_path):
     from svimpact.report.batch import run_batch
 
     result = run_batch(REPO / "params" / "year_one.yaml", out=tmp_path / "demo", progress=None)
-    assert all(r.ok for r in result.results), [r.summary() for r in result.results if not r.ok]
+    assert all(r.ok for r in result.results), [str(r.summary()) for r in result.results if not r.ok]
     report = gate_batch(REPO / "params" / "year_one.yaml", tmp_path / "demo")
     assert report.ok, str(report.summary())
     assert len(report.files_scanned) >= 10

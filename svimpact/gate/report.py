@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from svimpact._results import ResultMixin, Summary, frame_to_markdown
+from svimpact._results import ResultMixin, Summary, frame_to_markdown, result_frame
 
 __all__ = ["Finding", "GateReport"]
 
@@ -40,6 +40,24 @@ class GateReport(ResultMixin):
         return not self.findings
 
     def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): the counts, then one row per finding.
+
+        "files scanned" and "findings" are counts (``source`` = the report directory); each finding
+        is a row with ``measure`` = what it is, ``value`` = NaN (it names an item, not a number),
+        ``method`` = where in the file ("gate: <location>") and ``source`` = the file. The
+        findings as a plain file/location/what listing are :meth:`table`.
+        """
+        method = f"disclosure gate ({self.rule})"
+        rows: list[dict[str, object]] = [
+            {"measure": "files scanned", "value": float(len(self.files_scanned)), "method": method,
+             "source": self.report_dir},
+            {"measure": "findings", "value": float(len(self.findings)), "method": method, "source": self.report_dir},
+        ]
+        rows += [{"measure": f.what, "method": f"gate: {f.location}", "source": f.file} for f in self.findings]
+        return result_frame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """The findings, one row each: file, location, what."""
         return pd.DataFrame([f.__dict__ for f in self.findings], columns=["file", "location", "what"])
 
     def _head(self) -> str:
@@ -52,13 +70,10 @@ class GateReport(ResultMixin):
         head = self._head()
         text = "\n".join([head, *(f"  - {f.describe()}" for f in self.findings), *(f"  note: {n}" for n in self.notes)])
         notes = [f"note: {n}" for n in self.notes]
-        frame = self.to_frame()
+        frame = self.table()
         html = (f"<p>{html_lib.escape(head)}</p>" + (frame.to_html(index=False, border=0) if len(frame) else "")
                 + "".join(f"<p>{html_lib.escape(n)}</p>" for n in notes))
         markdown = "\n\n".join([f"**{head}**", *([frame_to_markdown(frame)] if len(frame) else []), *notes])
         return Summary(text, html, markdown)
-
-    def __str__(self) -> str:
-        return self.summary().text
 
 

@@ -13,6 +13,7 @@ success only when every notebook succeeded and the disclosure gate passed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import html as html_lib
 import json
 import multiprocessing
 import os
@@ -21,6 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
+from svimpact._results import ResultMixin, Summary, result_frame
 from svimpact.disclosure import get_rule
 from svimpact.gate import input_identifiers, scan_report
 from svimpact.io.params import BatchParams
@@ -45,7 +49,14 @@ __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"
 
 
 @dataclass(frozen=True)
-class JobResult:
+class JobResult(ResultMixin):
+    """One notebook run: its status, how long it took and, when it failed, the error.
+
+    ``to_frame()`` keeps the results contract: one row, ``measure`` = "service x notebook: run
+    time (s)", ``value`` = seconds, ``method`` = the status, ``source`` = the executed notebook.
+    ``summary()`` is the one line the batch prints.
+    """
+
     job: Job
     status: str  # "ok" | "failed" | "timeout" | "skipped" (unchanged since a successful run; --resume)
     seconds: float
@@ -55,7 +66,12 @@ class JobResult:
     def ok(self) -> bool:
         return self.status in {"ok", "skipped"}
 
-    def summary(self) -> str:
+    def to_frame(self) -> pd.DataFrame:
+        return result_frame([{"measure": f"{self.job.service} x {self.job.notebook}: run time (s)",
+                              "value": float(self.seconds), "method": self.status,
+                              "source": str(self.job.output_path)}])
+
+    def _line(self) -> str:
         name = f"{self.job.service} x {self.job.notebook}"
         if self.status == "skipped":
             return f"{name}: unchanged since the last successful run, skipped (--resume)"
@@ -65,9 +81,20 @@ class JobResult:
         cell = f" in cell {e['cell']}" if e.get("cell") is not None else ""
         return f"{name}: {self.status.upper()}{cell}: {e.get('ename', '')}: {e.get('evalue', '')}".rstrip(": ")
 
+    def summary(self) -> Summary:
+        """One line: 'service x notebook: ok in 3.2 s' or the status, cell and error."""
+        line = self._line()
+        return Summary(line, f"<p>{html_lib.escape(line)}</p>", line)
+
 
 @dataclass(frozen=True)
-class BatchResult:
+class BatchResult(ResultMixin):
+    """A whole batch: every notebook's :class:`JobResult`, the chapter, the manifest, the gate's findings.
+
+    ``to_frame()`` keeps the results contract: one row per notebook (as :meth:`JobResult.to_frame`),
+    then "gate findings" (a count; ``source`` = the manifest).
+    """
+
     plan: RunPlan
     results: tuple[JobResult, ...]
     chapter: Path | None
@@ -85,6 +112,21 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results) and not self.gate_findings
+
+    def to_frame(self) -> pd.DataFrame:
+        gate = result_frame([{"measure": "gate findings", "value": float(len(self.gate_findings)),
+                              "method": "disclosure gate", "source": str(self.manifest)}])
+        return pd.concat([*(r.to_frame() for r in self.results), gate], ignore_index=True)
+
+    def summary(self) -> Summary:
+        """The status and manifest, one line per notebook, then any gate findings."""
+        lines = [f"Batch: {'complete' if self.ok else 'FAILED'}; {len(self.results)} notebook run(s); "
+                 f"manifest: {self.manifest}", *(f"  {r.summary()}" for r in self.results),
+                 *(f"  gate: {g}" for g in self.gate_findings)]
+        items = "".join(f"<li>{html_lib.escape(x.strip())}</li>" for x in lines[1:])
+        html = f"<p>{html_lib.escape(lines[0])}</p>" + (f"<ul>{items}</ul>" if items else "")
+        markdown = "\n".join([f"**{lines[0]}**", "", *(f"- {x.strip()}" for x in lines[1:])]).rstrip()
+        return Summary("\n".join(lines), html, markdown)
 
 
 def _record_path(out: Path, job: Job) -> Path:

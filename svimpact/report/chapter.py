@@ -205,7 +205,7 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
                 body = (bodies or {}).get(res.job.output_path)
                 parts.append(body if body is not None else notebook_body(res.job.output_path))
             else:
-                why = html.escape(res.summary()) if res is not None else "not run"
+                why = html.escape(str(res.summary())) if res is not None else "not run"
                 parts.append(f"<div class='banner incomplete'><strong>This section is missing:</strong> {why}</div>")
         parts.append("</section>")
     appendices = [("appendix-methods", "Appendix A: Methods and sources", METHODS_HTML),
@@ -224,7 +224,7 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
         banners.append(f"<div class='banner incomplete'><strong>DISCLOSURE GATE FAILED: DO NOT PUBLISH.</strong> "
                        f"The gate found {len(gate_findings)} problem(s) in the outputs.<ul>{items}</ul></div>")
     if failed:
-        items = "".join(f"<li>{html.escape(r.summary())}</li>" for r in failed)
+        items = "".join(f"<li>{html.escape(str(r.summary()))}</li>" for r in failed)
         banners.append(f"<div class='banner incomplete'><strong>INCOMPLETE CHAPTER.</strong> "
                        f"{len(failed)} of {len(results)} notebooks failed; their sections are missing."
                        f"<ul>{items}</ul></div>")

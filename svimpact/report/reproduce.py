@@ -13,13 +13,17 @@ Two checks, both listed file by file:
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from svimpact._common import sha256
+from svimpact._results import ResultMixin, Summary, result_frame
 from svimpact.exceptions import InputDataError
 from svimpact.report.batch import run_batch
 from svimpact.report.manifest import content_digest, output_files
@@ -28,7 +32,14 @@ __all__ = ["ReproduceReport", "compare_outputs", "reproduce"]
 
 
 @dataclass(frozen=True)
-class ReproduceReport:
+class ReproduceReport(ResultMixin):
+    """The verdict of ``svimpact reproduce``: how many outputs were checked and every difference.
+
+    ``to_frame()`` keeps the results contract: "outputs checked" and "differences" (counts,
+    ``method`` "sha256 / content digest", ``source`` = the manifest), then one row per difference
+    (``measure`` = the difference, ``value`` NaN: it names a file, not a number).
+    """
+
     manifest: Path
     differences: tuple[str, ...] = field(default=())
     checked: int = 0
@@ -37,12 +48,26 @@ class ReproduceReport:
     def ok(self) -> bool:
         return not self.differences
 
-    def summary(self) -> str:
+    def to_frame(self) -> pd.DataFrame:
+        method, source = "sha256 / content digest", str(self.manifest)
+        rows: list[dict[str, object]] = [
+            {"measure": "outputs checked", "value": float(self.checked), "method": method, "source": source},
+            {"measure": "differences", "value": float(len(self.differences)), "method": method, "source": source},
+        ]
+        rows += [{"measure": d, "method": method, "source": source} for d in self.differences]
+        return result_frame(rows)
+
+    def summary(self) -> Summary:
+        """'reproduced: all N outputs ... match MANIFEST', or each difference on its own line."""
         if self.ok:
-            return f"reproduced: all {self.checked} outputs (chapter, Word copy, maps, notebooks, tables, figures) " \
-                   f"match {self.manifest}"
-        lines = [f"NOT reproduced: {len(self.differences)} difference(s) against {self.manifest}:"]
-        return "\n".join(lines + [f"  - {d}" for d in self.differences])
+            text = (f"reproduced: all {self.checked} outputs (chapter, Word copy, maps, notebooks, tables, figures) "
+                    f"match {self.manifest}")
+            return Summary(text, f"<p>{html_lib.escape(text)}</p>", text)
+        head = f"NOT reproduced: {len(self.differences)} difference(s) against {self.manifest}:"
+        html = f"<p>{html_lib.escape(head)}</p><ul>" + "".join(
+            f"<li>{html_lib.escape(d)}</li>" for d in self.differences) + "</ul>"
+        markdown = "\n".join([head, "", *(f"- {d}" for d in self.differences)])
+        return Summary("\n".join([head, *(f"  - {d}" for d in self.differences)]), html, markdown)
 
 
 def compare_outputs(recorded: dict[str, str], folder: Path, label: str,
@@ -78,6 +103,6 @@ def reproduce(manifest_path: str | Path, *, out: str | Path | None = None, jobs:
         target = Path(out) if out else Path(tmp) / "run"
         result = run_batch(batch_params, out=target, jobs=jobs, progress=progress)
         if not result.ok:
-            diffs.append("the re-run did not complete: " + "; ".join(r.summary() for r in result.results if not r.ok))
+            diffs.append("the re-run did not complete: " + "; ".join(str(r.summary()) for r in result.results if not r.ok))
         diffs += compare_outputs(content, target, "re-run", lambda p: content_digest(p, result.output_dir))
     return ReproduceReport(manifest_path, tuple(diffs), len(recorded))

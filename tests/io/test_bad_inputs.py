@@ -284,7 +284,7 @@ def _write_service(root: Path, case: Case) -> Path:
 
 def _find(report, case: Case):
     hits = [p for p in report.problems if case.expect in p.describe() and Path(p.file).name == case.file]
-    assert hits, f"{case.name}: no problem mentioning {case.expect!r} in\n{report.to_text()}"
+    assert hits, f"{case.name}: no problem mentioning {case.expect!r} in\n{report.summary().text}"
     return hits[0]
 
 
@@ -310,7 +310,7 @@ def test_bad_input_is_reported(tmp_path, case):
         assert case.expect in str(info.value)
         assert isinstance(info.value, InputDataError)
     else:
-        assert report.ok, report.to_text()
+        assert report.ok, report.summary().text
         data = load_service_data(params)
         assert len(data.participants) == 6  # warnings never remove rows
 
@@ -333,7 +333,7 @@ def test_excluded_rows_are_all_accounted_for(tmp_path, case):
         excluded = report.excluded_by_file().get(str(tmp_path / name), 0)
         assert len(frame) + excluded == n_in, f"{name}: {len(frame)} kept + {excluded} excluded != {n_in} read"
     assert set(report.quarantine.columns) == {"file", "row", "column", "problem"}
-    assert "[excluded]" in report.to_text() and "Rows excluded, by file" in report.to_text()
+    assert "[excluded]" in report.summary().text and "Rows excluded, by file" in report.summary().text
 
 
 PARAMS_CASES = [
@@ -358,7 +358,7 @@ def test_bad_params_reported_by_validate_batch(tmp_path, name, extra, expect):
     batch.write_text(yaml.safe_dump({"title": "t", "output_dir": "out", "notebook_dir": "nb",
                                      "notebooks": ["additionality"], "services": ["mini.yaml"]}))
     report = validate_batch(batch)
-    assert not report.ok and any(expect in p.describe() for p in report.problems), report.to_text()
+    assert not report.ok and any(expect in p.describe() for p in report.problems), report.summary().text
     with pytest.raises(ParamsError, match=expect.replace("[", r"\[").replace("]", r"\]")):
         load_service_params(svc)
 
@@ -367,14 +367,14 @@ def test_yaml_syntax_error_reported(tmp_path):
     batch = tmp_path / "batch.yaml"
     batch.write_text("title: [unclosed\nservices: a\n")
     report = validate_batch(batch)
-    assert not report.ok and "not valid YAML at line" in report.to_text()
+    assert not report.ok and "not valid YAML at line" in report.summary().text
 
 
 def test_batch_validation_of_bundled_params_is_clean(repo):
     report = validate_batch(repo / "params" / "year_one.yaml")
-    assert report.ok, report.to_text()
+    assert report.ok, report.summary().text
     assert len(report.files) >= 9  # batch, 2 x (participants, comparison, survey), areas, boundaries
-    assert "Validation: OK" in report.to_text()
+    assert "Validation: OK" in report.summary().text
 
 
 def test_validation_errors_are_svimpact_errors_only(tmp_path):
@@ -399,4 +399,4 @@ def test_unknown_unit_value_reported_by_validate_batch(tmp_path, repo):
     batch.write_text(yaml.safe_dump({"title": "t", "output_dir": "out", "notebook_dir": str(repo / "notebooks"),
                                      "notebooks": ["additionality"], "services": ["hf.yaml"]}))
     report = validate_batch(batch)
-    assert not report.ok and any(p.column == "valuation.unit_values.0" for p in report.problems), report.to_text()
+    assert not report.ok and any(p.column == "valuation.unit_values.0" for p in report.problems), report.summary().text

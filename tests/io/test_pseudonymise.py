@@ -69,7 +69,7 @@ def test_environment_key_is_used_and_never_shown(monkeypatch, hf):
     raw = pd.read_csv(hf.data.participants)["person_id"]
     assert data.participants["person_id"].tolist() == pseudonymise(raw, PseudonymKey(SECRET.encode(), "x")).tolist()
     shown = " ".join([repr(get_pseudonym_key(synthetic=False)), str(data.pseudonymisation), str(data.files),
-                      data.validation.to_text(), repr(data.params)])
+                      data.validation.summary().text, repr(data.params)])
     assert SECRET not in shown and "environment" in shown
 
 

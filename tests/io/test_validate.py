@@ -31,7 +31,8 @@ def _participants(hf) -> pd.DataFrame:
 def test_bundled_batch_is_clean_and_fast():
     report = validate_batch(REPO / "params" / "year_one.yaml")
     assert report.ok and not report.errors and report.n_excluded == 0
-    assert report.to_frame().empty
+    assert report.table().empty
+    assert set(report.to_frame()["measure"]) == {"records read", "records excluded"}
 
 
 def test_loaded_types(hf):
@@ -51,7 +52,7 @@ def test_encodings(hf, tmp_path, encoding, note):
     path = tmp_path / "p.csv"
     path.write_bytes(frame.to_csv(index=False).encode(encoding))
     report = check_service(_swap(hf, "participants", path)).report
-    assert report.ok, report.to_text()
+    assert report.ok, report.summary().text
     notes = [p.message for p in report.problems if p.severity == "note" and p.file == str(path)]
     assert (note is None and not notes) or (note and note in notes[0])
     assert read_table(path)["notes"].iloc[0] == "Café visit"
@@ -121,7 +122,7 @@ def test_all_problems_reported_together_and_rows_excluded_only_on_request(hf, tm
     out = data.validation.write_quarantine(tmp_path / "quarantine.csv")
     text = out.read_text()
     assert "HF-" not in text  # file, row numbers and reasons: never an identifier
-    assert f"{path}: 5" in data.validation.to_text()
+    assert f"{path}: 5" in data.validation.summary().text
 
 
 def test_report_frame_and_html(hf, tmp_path):
@@ -130,9 +131,12 @@ def test_report_frame_and_html(hf, tmp_path):
     path = tmp_path / "p.csv"
     frame.to_csv(path, index=False)
     report = check_service(_swap(hf, "participants", path)).report
-    table = report.to_frame()
+    table = report.table()
     assert list(table.columns) == ["severity", "file", "column", "problem", "n_rows", "rows", "hint"]
     assert table.iloc[0]["rows"] == "row 1" and table.iloc[0]["severity"] == "error"
+    row = report.to_frame().iloc[0]
+    assert (row["measure"].startswith("age: "), row["value"], row["method"]) == (True, 1.0, "error")
+    assert row["source"] == str(path)
     assert "Validation: FAILED" in report._repr_html_()
 
 

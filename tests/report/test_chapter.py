@@ -59,7 +59,7 @@ def chapter(tmp_path_factory) -> Path:
              "services": names, "timeout_seconds": 600, "jobs": 2}
     (tmp / "batch.yaml").write_text(yaml.safe_dump(batch))
     result = run_batch(tmp / "batch.yaml", progress=None)
-    assert result.ok, [r.describe() for r in result.results]
+    assert result.ok, [str(r.summary()) for r in result.results]
     return tmp / "out"
 
 

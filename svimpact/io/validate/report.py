@@ -7,6 +7,7 @@ Row-level problems block the run unless the params say ``exclude_invalid_rows: t
 
 from __future__ import annotations
 
+import html as html_lib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -14,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from svimpact._results import ResultMixin
+from svimpact._results import ResultMixin, Summary, frame_to_markdown, result_frame
 from svimpact.exceptions import InputDataError, ValidationFailed, format_rows
 
 __all__ = ["Problem", "Severity", "ValidationFailed", "ValidationReport", "from_error", "problem", "quarantine"]
@@ -84,29 +85,47 @@ class ValidationReport(ResultMixin):
                                 self.rows_read + other.rows_read)
 
     def to_frame(self) -> pd.DataFrame:
+        """The results contract (``RESULT_COLUMNS``): one row per problem, then the records per file.
+
+        A problem row has ``measure`` = "column: problem" (the problem alone when it names no
+        column or key), ``value`` = the number of rows it affects (NaN for a file- or key-level
+        problem), ``method`` = its severity (error, warning, note, excluded) and ``source`` = the
+        file. Then, per table file, "records read" and "records excluded" (``method`` "count").
+        The wide problem listing (severity, file, column, problem, rows, hint) is :meth:`table`.
+        """
+        rows: list[dict[str, object]] = [
+            {"measure": f"{p.column}: {p.message}" if p.column else p.message,
+             "value": float(len(p.rows)) if p.rows else np.nan, "method": p.severity, "source": p.file}
+            for p in self.problems]
+        excluded = self.excluded_by_file()
+        for f, n in dict(self.rows_read).items():
+            rows.append({"measure": "records read", "value": float(n), "method": "count", "source": f})
+            rows.append({"measure": "records excluded", "value": float(excluded.get(f, 0)), "method": "count",
+                         "source": f})
+        return result_frame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """Every problem, one row each: severity, file, column, problem, n_rows, rows, hint."""
         return pd.DataFrame(
             [{"severity": p.severity, "file": p.file, "column": p.column or "", "problem": p.message,
               "n_rows": len(p.rows), "rows": format_rows(p.rows) if p.rows else "", "hint": p.hint or ""}
              for p in self.problems],
             columns=["severity", "file", "column", "problem", "n_rows", "rows", "hint"])
 
-    def to_text(self) -> str:
-        lines = [f"Validation: {'OK' if self.ok else 'FAILED'} ({len(self.files)} file(s) checked, "
-                 f"{len(self.errors)} error(s), {self.n_excluded} row(s) excluded)"]
-        for p in self.problems:
-            lines.append(f"  [{p.severity}] {p.describe()}")
-        if self.n_excluded:
-            lines.append("  Rows excluded, by file: " + "; ".join(
-                f"{f}: {n}" for f, n in self.excluded_by_file().items()))
+    def summary(self) -> Summary:
+        """The verdict, one line per problem and per file read (text); the problem table (HTML, Markdown)."""
         excluded = self.excluded_by_file()
+        head = (f"Validation: {'OK' if self.ok else 'FAILED'} ({len(self.files)} file(s) checked, "
+                f"{len(self.errors)} error(s), {self.n_excluded} row(s) excluded)")
+        lines = [head, *(f"  [{p.severity}] {p.describe()}" for p in self.problems)]
+        if self.n_excluded:
+            lines.append("  Rows excluded, by file: " + "; ".join(f"{f}: {n}" for f, n in excluded.items()))
         for f, n in dict(self.rows_read).items():  # a file shared by services is listed once
             lines.append(f"  {f}: {n:,} record(s) read, {excluded.get(f, 0):,} excluded")
-        return "\n".join(lines)
-
-    __str__ = to_text
-
-    def _repr_html_(self) -> str:
-        return f"<p>{self.to_text().splitlines()[0]}</p>" + self.to_frame().to_html(index=False, border=0)
+        table = self.table()
+        html = f"<p>{html_lib.escape(head)}</p>" + table.to_html(index=False, border=0)
+        markdown = f"**{head}**" + (f"\n\n{frame_to_markdown(table)}" if len(table) else "")
+        return Summary("\n".join(lines), html, markdown)
 
     def write_quarantine(self, path: str | Path) -> Path:
         """Write the quarantine list (file, row, column, problem; no values) as CSV."""
