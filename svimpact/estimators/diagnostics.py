@@ -77,9 +77,10 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
     else:
         def shown(n: int) -> str:
             return safe_count(n, rule)
-    ax.hist(ov.scores_comparison, bins=edges,  # type: ignore[arg-type]  # matplotlib accepts arrays density=True, alpha=0.6, color=_ORANGE,
+    # matplotlib's stubs say bins is an int or a sequence of floats; an array of edges is what it accepts
+    ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,  # type: ignore[arg-type]
             label=f"comparison (n={shown(len(ov.scores_comparison))})")
-    ax.hist(ov.scores_treated, bins=edges,  # type: ignore[arg-type]  # matplotlib accepts arrays density=True, alpha=0.6, color=_BLUE,
+    ax.hist(ov.scores_treated, bins=edges, density=True, alpha=0.6, color=_BLUE,  # type: ignore[arg-type]
             label=f"participants (n={shown(len(ov.scores_treated))})")
     ax.set_xlabel("propensity score")
     ax.set_ylabel("density")

@@ -184,6 +184,12 @@ def _validated(model: type[BaseModel], path: str | Path) -> tuple[Path, Any]:
         raise params_error(exc, model, str(path)) from None
 
 
+def _not_a_file(p: Path) -> str:
+    if p.is_dir():
+        return f"{p} is a folder, not a file; point this key at the data file inside it"
+    return f"file not found: {p}"
+
+
 def load_service_params(path: str | Path, *, check_files: bool = True) -> ServiceParams:
     """Load and validate a service params file; data paths come back absolute."""
     path, params = _validated(ServiceParams, path)
@@ -192,14 +198,14 @@ def load_service_params(path: str | Path, *, check_files: bool = True) -> Servic
     if check_files:
         for key, p in files.items():
             if p is not None and not p.is_file():
-                raise ParamsError(f"file not found: {p}", file=str(path), key=f"data.{key}")
+                raise ParamsError(_not_a_file(p), file=str(path), key=f"data.{key}")
     update: dict[str, Any] = {"data": DataFiles(**files, sheets=params.data.sheets), "source_file": path}
     if params.valuation is not None:
         v = params.valuation
         extra = {k: _resolve(base, getattr(v, k)) for k in ("value_file", "deflator_file") if getattr(v, k)}
         for key, p in extra.items():
             if check_files and not p.is_file():
-                raise ParamsError(f"file not found: {p}", file=str(path), key=f"valuation.{key}")
+                raise ParamsError(_not_a_file(p), file=str(path), key=f"valuation.{key}")
         update["valuation"] = v.model_copy(update=extra)
     loaded = params.model_copy(update=update)
     loaded.ledger()  # validate the ledger now: errors name the file and the key path
@@ -220,7 +226,7 @@ def load_batch(path: str | Path) -> tuple[BatchParams, tuple[ServiceParams, ...]
     seen_names: dict[str, int] = {}
     for i, s in enumerate(services):
         if s in seen_files:
-            raise ParamsError(f"{s.name} is listed twice (entries {seen_files[s]} and {i}); list each service once",
+            raise ParamsError(f"{s.name} is listed twice (entries {seen_files[s] + 1} and {i + 1}); list each service once",
                               file=str(path), key=f"services.{i}")
         seen_files[s] = i
         if not s.is_file():
@@ -229,7 +235,7 @@ def load_batch(path: str | Path) -> tuple[BatchParams, tuple[ServiceParams, ...]
         sp = load_service_params(s)
         if sp.service in seen_names:
             raise ParamsError(f"service '{sp.service}' is declared by two params files (entries "
-                              f"{seen_names[sp.service]} and {i}); each service needs its own name",
+                              f"{seen_names[sp.service] + 1} and {i + 1}); each service needs its own name",
                               file=str(path), key=f"services.{i}")
         seen_names[sp.service] = i
         loaded.append(sp)

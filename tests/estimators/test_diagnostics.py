@@ -129,3 +129,18 @@ def test_placebo_rejects_unknown_estimator_arguments(sim):
     with pytest.raises(TypeError):
         placebo_check(sim.data, outcome="outcome", treatment="treated", covariates=sim.covariates,
                       n_placebos=2, n_bootstrap=3)
+
+
+def test_overlap_plot_draws_two_translucent_densities(est):
+    """Each group's histogram is a density (bar areas sum to one) drawn see-through, so a large
+    comparison group cannot hide the participants (a lost density=True once drew raw counts)."""
+    import matplotlib.pyplot as plt
+
+    fig = overlap_plot(est)
+    ax = fig.axes[0]
+    for container in ax.containers:
+        area = sum(bar.get_height() * bar.get_width() for bar in container)
+        assert area == pytest.approx(1.0, rel=1e-9)
+        assert all(bar.get_alpha() == pytest.approx(0.6) for bar in container)
+    assert len(ax.containers) == 2
+    plt.close(fig)

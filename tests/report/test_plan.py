@@ -65,7 +65,7 @@ def test_a_service_listed_twice_is_refused(tmp_path):
     data["services"] = data["services"] * 2
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ParamsError, match=r"batch.yaml: key 'services.1': housing_first.yaml is listed twice "
-                                          r"\(entries 0 and 1\); list each service once"):
+                                          r"\(entries 1 and 2\); list each service once"):
         load_run(path)
 
 
@@ -185,3 +185,13 @@ def test_each_params_file_is_read_once_per_run(tmp_path):
     assert records == [], records  # notebooks used the batch's checked data
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] == "complete"
+
+
+def test_a_folder_given_as_a_data_file_is_named_as_a_folder(tmp_path):
+    path = _batch(tmp_path)
+    sp = yaml.safe_load((tmp_path / "housing_first.yaml").read_text())
+    sp["data"]["participants"] = str(tmp_path)
+    (tmp_path / "housing_first.yaml").write_text(yaml.safe_dump(sp, sort_keys=False))
+    with pytest.raises(ParamsError, match=r"housing_first.yaml: key 'data.participants': .* is a folder, not a file; "
+                                          r"point this key at the data file inside it"):
+        load_run(path)
