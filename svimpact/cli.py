@@ -7,6 +7,8 @@ a failed notebook exits with status 1.
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 import sys
 import time
 from pathlib import Path
@@ -137,14 +139,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None  # stop workers and kernels too
     try:
         return int(args.func(args))
     except SvimpactError as exc:
         print(f"svimpact: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("svimpact: interrupted; the run stopped before its chapter and manifest were written, so the output "
+              "folder is incomplete: run again (with --resume to keep notebooks that finished)", file=sys.stderr)
+        return 130
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,8 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,7 +229,8 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
     if not todo:
         return results, bodies
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+    with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_exit_with_parent,
+                                initargs=(os.getpid(),)) as pool, _stopped_on_interrupt(pool):
         env = {**kernel_env(n_workers), **data_env}
         futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds, env): j
                    for j in todo}
@@ -244,6 +246,32 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
             if res.status == "ok":
                 bodies[job.output_path] = notebook_body(job.output_path)
     return results, bodies
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as the batch process is gone (killed, even with
+    SIGKILL), so no notebook keeps writing into the output folder after its run has died. The
+    worker's kernel notices its parent is gone and shuts itself down."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="svimpact-parent-watch", daemon=True).start()
+
+
+@contextmanager
+def _stopped_on_interrupt(pool: cf.ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM, stop the workers now (not after their notebooks end) and re-raise."""
+    try:
+        yield
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):  # no public API to stop busy workers
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 @dataclass(frozen=True)

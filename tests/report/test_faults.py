@@ -152,3 +152,34 @@ def test_reproduce_names_every_corrupted_output(tmp_path, capsys):
         assert f"report directory: {name} differs" in text, name
     # the fresh re-run itself matches the recorded content of every output
     assert "re-run:" not in text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_run_leaves_no_worker_writing(tmp_path, sig):
+    """Killing `svimpact run` (SIGTERM, or SIGKILL which cannot be caught) stops its workers and
+    kernels too: nothing keeps writing into the output folder afterwards."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    code = ("import pathlib, time\nfor i in range(20):\n    time.sleep(1)\n"
+            "    pathlib.Path(output_dir, f'alive-{i}.txt').write_text('x')")
+    _notebook(nbs / "a.ipynb", code)
+    _notebook(nbs / "b.ipynb", code)
+    params = _params(tmp_path, nbs, ["a", "b"])
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "svimpact.cli", "run", str(params), "--jobs", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not list(out.glob("alive-*.txt")) and time.time() < deadline:
+        time.sleep(0.2)
+    assert list(out.glob("alive-*.txt")), "the notebook never started"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 130
+        assert "svimpact: interrupted; the run stopped before its chapter and manifest were written" in err
+        assert "Traceback" not in err
+    time.sleep(3)  # let a worker that outlived its parent notice (it checks every 0.5 s)
+    before = sorted(p.name for p in out.glob("alive-*.txt"))
+    time.sleep(4)
+    assert sorted(p.name for p in out.glob("alive-*.txt")) == before, "a worker kept writing after the kill"
+    assert not (out / "manifest.json").exists() and not (out / "index.html").exists()
