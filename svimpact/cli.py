@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import signal
-import threading
 import sys
+import threading
 import time
 from pathlib import Path
 
