@@ -218,16 +218,13 @@ def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> dict[str, tuple
 
 
 def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None],
-                  data_env: dict[str, str]) -> tuple[dict[Job, JobResult], dict[Path, str]]:
-    """Run the notebooks; while the others still run, render each finished notebook's chapter section.
-
-    Returns the results and the rendered sections (by executed notebook path).
-    """
+                  data_env: dict[str, str], on_done: Callable[[JobResult], None]) -> dict[Job, JobResult]:
+    """Run the notebooks; ``on_done`` gets each result as soon as its notebook ends, while the others
+    still run (the batch renders its chapter section and gates it then)."""
     out_dir = plan.output_dir
     results: dict[Job, JobResult] = {}
-    bodies: dict[Path, str] = {}
     if not todo:
-        return results, bodies
+        return results
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_exit_with_parent,
                                 initargs=(os.getpid(),)) as pool, _stopped_on_interrupt(pool):
@@ -243,9 +240,8 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
             results[job] = res
             _write_record(out_dir, res)
             say(f"[{i}/{len(todo)}] {res.summary()}")
-            if res.status == "ok":
-                bodies[job.output_path] = notebook_body(job.output_path)
-    return results, bodies
+            on_done(res)
+    return results
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -299,22 +295,42 @@ def _step_gate(plan: RunPlan, inputs: _GateInputs, files: list[Path] | None = No
     return tuple(f.describe() for f in report.findings)
 
 
-def _chapter_and_gate(plan: RunPlan, ordered: tuple[JobResult, ...], facts: dict, bodies: dict[Path, str],
-                      inputs: _GateInputs) -> tuple[Path, tuple[str, ...]]:
-    """Build the chapter, then convert it to Word while the gate scans every other output; then the
-    gate scans the Word copy. A chapter the gate fails is rebuilt with the DO NOT PUBLISH banner."""
-    chapter = build_chapter(plan, ordered, facts, bodies=bodies)
-    docx = chapter.with_name(DOCX_NAME)
-    others = [p for p in plan.output_dir.rglob("*") if p.is_file() and p != docx]
-    with cf.ThreadPoolExecutor(max_workers=1) as thread:
-        word = thread.submit(write_docx, chapter)
-        findings = _step_gate(plan, inputs, others)
-        word.result()
-    findings += _step_gate(plan, inputs, [docx])
-    if findings:  # mark the chapter itself, so nobody publishes it by mistake
-        chapter = build_chapter(plan, ordered, facts, gate_findings=findings, bodies=bodies)
-        write_docx(chapter)
-    return chapter, findings
+class _Tail:
+    """The work after each notebook that need not wait for the others: its chapter section rendered
+    and the executed notebook scanned by the disclosure gate."""
+
+    def __init__(self, plan: RunPlan, gate_inputs: cf.Future[_GateInputs]) -> None:
+        self.plan = plan
+        self.gate_inputs = gate_inputs
+        self.bodies: dict[Path, str] = {}
+        self.findings: list[str] = []
+        self.scanned: set[Path] = set()
+
+    def __call__(self, res: JobResult) -> None:
+        path = res.job.output_path
+        if res.status == "ok":
+            self.bodies[path] = notebook_body(path)
+        if path.is_file():
+            self.findings += _step_gate(self.plan, self.gate_inputs.result(), [path])
+            self.scanned.add(path)
+
+    def chapter_and_gate(self, ordered: tuple[JobResult, ...], facts: dict) -> tuple[Path, tuple[str, ...]]:
+        """Build the chapter, then convert it to Word while the gate scans every output not yet
+        scanned; then the gate scans the Word copy. A chapter the gate fails is rebuilt with the DO
+        NOT PUBLISH banner."""
+        plan, inputs = self.plan, self.gate_inputs.result()
+        chapter = build_chapter(plan, ordered, facts, bodies=self.bodies)
+        docx = chapter.with_name(DOCX_NAME)
+        others = [p for p in plan.output_dir.rglob("*") if p.is_file() and p != docx and p not in self.scanned]
+        with cf.ThreadPoolExecutor(max_workers=1) as thread:
+            word = thread.submit(write_docx, chapter)
+            findings = tuple(self.findings) + _step_gate(plan, inputs, others)
+            word.result()
+        findings += _step_gate(plan, inputs, [docx])
+        if findings:  # mark the chapter itself, so nobody publishes it by mistake
+            chapter = build_chapter(plan, ordered, facts, gate_findings=findings, bodies=self.bodies)
+            write_docx(chapter)
+        return chapter, findings
 
 
 def run_batch(
@@ -347,13 +363,15 @@ def run_batch(
         for res in results.values():
             say(f"[-] {res.summary()}")
         with cf.ThreadPoolExecutor(max_workers=1) as side, run_data_folder(datasets) as data_env:
-            gate_inputs = side.submit(_gate_inputs, plan)                  # read while notebooks run
-            executed, bodies = _step_execute(plan, todo, n_workers, say, data_env)   # execute
-            results.update(executed)
+            tail = _Tail(plan, side.submit(_gate_inputs, plan))            # gate inputs read meanwhile
+            for job in planned:
+                if job not in todo:  # skipped by --resume: its section and scan are still needed
+                    tail(results[job])
+            results.update(_step_execute(plan, todo, n_workers, say, data_env, tail))   # execute
             by_service = {(j.service, j.notebook): j for j in planned}
             ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
             facts = run_facts(plan)
-            chapter, findings = _chapter_and_gate(plan, ordered, facts, bodies, gate_inputs.result())  # chapter, gate
+            chapter, findings = tail.chapter_and_gate(ordered, facts)       # chapter, gate
         manifest = write_manifest(out_dir, manifest_data(                  # manifest
             plan, ordered, elapsed=time.perf_counter() - start, gate=findings, facts=facts))
     result = BatchResult(plan, ordered, chapter, manifest, findings)

@@ -120,12 +120,16 @@ def kernel_manager(kernel_name: str = "python3") -> Iterator[Any]:
 
 def _shutdown(km: Any) -> None:
     """Stop the kernel of a manager handed to nbclient: nbclient only stops kernels it created itself, so
-    without this every kernel would live on until its worker process exits."""
+    without this every kernel would live on until its worker process exits. The notebook has ended, so
+    the kernel is asked to shut down without the interrupt ``shutdown_kernel`` sends first (which makes
+    an idle kernel log "KeyboardInterrupt caught in kernel")."""
     from jupyter_core.utils import run_sync
 
     try:
         if km.has_kernel:
-            run_sync(km.shutdown_kernel)(now=False)
+            run_sync(km.request_shutdown)()
+            run_sync(km.finish_shutdown)()  # waits briefly, then kills a kernel that did not stop
+            run_sync(km.cleanup_resources)()
     except (RuntimeError, OSError):  # already gone: nothing to stop
         pass
 
