@@ -120,8 +120,12 @@ class ValidationReport(ResultMixin):
         lines = [head, *(f"  [{p.severity}] {p.describe()}" for p in self.problems)]
         if self.n_excluded:
             lines.append("  Rows excluded, by file: " + "; ".join(f"{f}: {n}" for f, n in excluded.items()))
-        for f, n in dict(self.rows_read).items():  # a file shared by services is listed once
+        read = dict(self.rows_read)
+        for f, n in read.items():  # a file shared by services is listed once
             lines.append(f"  {f}: {n:,} record(s) read, {excluded.get(f, 0):,} excluded")
+        for f in self.files:  # params, boundaries, unit-value and deflator files: checked, no records
+            if f not in read:
+                lines.append(f"  {f}: checked")
         table = self.table()
         html = f"<p>{html_lib.escape(head)}</p>" + table.to_html(index=False, border=0)
         markdown = f"**{head}**" + (f"\n\n{frame_to_markdown(table)}" if len(table) else "")
