@@ -26,12 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 from svimpact._results import ResultMixin, Summary, result_frame
-from svimpact.disclosure import get_rule
-from svimpact.gate import input_identifiers, scan_report
 from svimpact.io.params import BatchParams
 from svimpact.io.service import ServiceDataset
 from svimpact.io.validate import ValidationFailed
-from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
 from svimpact.report.manifest import manifest_data, run_facts, write_manifest
 from svimpact.report.outputs import lock_output, prepare_output, writable_folder
 from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, prepare_run
@@ -44,6 +41,7 @@ from svimpact.report.scheduling import (
     longest_first,
     previous_seconds,
 )
+from svimpact.report.tail import Tail, gate_inputs
 
 __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"]
 
@@ -270,69 +268,6 @@ def _stopped_on_interrupt(pool: cf.ProcessPoolExecutor) -> Iterator[None]:
         raise
 
 
-@dataclass(frozen=True)
-class _GateInputs:
-    identifiers: set[str]
-    postcodes: set[str]
-    secrets: list[str]
-
-
-def _gate_inputs(plan: RunPlan) -> _GateInputs:
-    """What the gate looks for (identifiers, postcodes, the key), read from the inputs while notebooks run."""
-    ids, pcs, secrets = input_identifiers([sp.params for sp in plan.services])
-    return _GateInputs(set(ids), set(pcs), list(secrets))
-
-
-def _step_gate(plan: RunPlan, inputs: _GateInputs, files: list[Path] | None = None) -> tuple[str, ...]:
-    """The disclosure gate over what the run wrote (``files``, default everything), with the services'
-    identifiers and the strictest of their rules."""
-    services = [sp.params for sp in plan.services]
-    strictest = max((get_rule(s.disclosure.rule) for s in services),
-                    key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
-    report = scan_report(plan.output_dir, identifiers=inputs.identifiers, postcodes=inputs.postcodes,
-                         rule=strictest, secrets=inputs.secrets, files=files,
-                         id_columns={s.id_column for s in services} | {"respondent_id"})
-    return tuple(f.describe() for f in report.findings)
-
-
-class _Tail:
-    """The work after each notebook that need not wait for the others: its chapter section rendered
-    and the executed notebook scanned by the disclosure gate."""
-
-    def __init__(self, plan: RunPlan, gate_inputs: cf.Future[_GateInputs]) -> None:
-        self.plan = plan
-        self.gate_inputs = gate_inputs
-        self.bodies: dict[Path, str] = {}
-        self.findings: list[str] = []
-        self.scanned: set[Path] = set()
-
-    def __call__(self, res: JobResult) -> None:
-        path = res.job.output_path
-        if res.status == "ok":
-            self.bodies[path] = notebook_body(path)
-        if path.is_file():
-            self.findings += _step_gate(self.plan, self.gate_inputs.result(), [path])
-            self.scanned.add(path)
-
-    def chapter_and_gate(self, ordered: tuple[JobResult, ...], facts: dict) -> tuple[Path, tuple[str, ...]]:
-        """Build the chapter, then convert it to Word while the gate scans every output not yet
-        scanned; then the gate scans the Word copy. A chapter the gate fails is rebuilt with the DO
-        NOT PUBLISH banner."""
-        plan, inputs = self.plan, self.gate_inputs.result()
-        chapter = build_chapter(plan, ordered, facts, bodies=self.bodies)
-        docx = chapter.with_name(DOCX_NAME)
-        others = [p for p in plan.output_dir.rglob("*") if p.is_file() and p != docx and p not in self.scanned]
-        with cf.ThreadPoolExecutor(max_workers=1) as thread:
-            word = thread.submit(write_docx, chapter)
-            findings = tuple(self.findings) + _step_gate(plan, inputs, others)
-            word.result()
-        findings += _step_gate(plan, inputs, [docx])
-        if findings:  # mark the chapter itself, so nobody publishes it by mistake
-            chapter = build_chapter(plan, ordered, facts, gate_findings=findings, bodies=self.bodies)
-            write_docx(chapter)
-        return chapter, findings
-
-
 def run_batch(
     batch_path: str | Path,
     *,
@@ -349,34 +284,43 @@ def run_batch(
     """
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
-    plan = load_run(batch_path, out=out)                                   # load
+    plan = load_run(batch_path, out=out)                                    # 1. load
     out_dir = writable_folder(plan.output_dir)
     with lock_output(out_dir):
-        datasets = _step_validate(plan, say)                               # validate
-        planned = tuple(longest_first(plan.jobs(), previous_seconds(out_dir / ".svimpact" / "jobs")))
-        prepare_output(plan, resume)                                       # plan
-        todo = [j for j in planned if not (resume and _unchanged(out_dir, j))]
-        results: dict[Job, JobResult] = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
+        datasets = _step_validate(plan, say)                                # 2. validate
+        planned, todo = _step_plan(plan, resume)                            # 3. plan
         n_workers = max(1, min(jobs or plan.batch.jobs, len(todo) or 1))
+        skipped = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
         say(f"svimpact: running {len(todo)} of {len(planned)} notebook(s) ({len(plan.services)} service(s) x "
             f"{len(plan.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
-        for res in results.values():
-            say(f"[-] {res.summary()}")
         with cf.ThreadPoolExecutor(max_workers=1) as side, run_data_folder(datasets) as data_env:
-            tail = _Tail(plan, side.submit(_gate_inputs, plan))            # gate inputs read meanwhile
-            for job in planned:
-                if job not in todo:  # skipped by --resume: its section and scan are still needed
-                    tail(results[job])
-            results.update(_step_execute(plan, todo, n_workers, say, data_env, tail))   # execute
-            by_service = {(j.service, j.notebook): j for j in planned}
-            ordered = tuple(results[by_service[(s.service, n.name)]] for s in plan.services for n in plan.notebooks)
+            tail = Tail(plan, side.submit(gate_inputs, plan))  # gate inputs read while notebooks run
+            for res in skipped.values():
+                say(f"[-] {res.summary()}")
+                tail(res)
+            executed = _step_execute(plan, todo, n_workers, say, data_env, tail)   # 4. execute
+            ordered = _in_batch_order(plan, {**skipped, **executed})
             facts = run_facts(plan)
-            chapter, findings = tail.chapter_and_gate(ordered, facts)       # chapter, gate
-        manifest = write_manifest(out_dir, manifest_data(                  # manifest
+            chapter, findings = tail.chapter_and_gate(ordered, facts)        # 5. chapter, 6. gate
+        manifest = write_manifest(out_dir, manifest_data(                   # 7. manifest
             plan, ordered, elapsed=time.perf_counter() - start, gate=findings, facts=facts))
     result = BatchResult(plan, ordered, chapter, manifest, findings)
     _report(result, say)
     return result
+
+
+def _step_plan(plan: RunPlan, resume: bool) -> tuple[tuple[Job, ...], list[Job]]:
+    """The jobs, longest first (by the last run's times, read before its records are cleared), the
+    output folder prepared, and the jobs to run (all, or with ``resume`` those whose key changed)."""
+    planned = tuple(longest_first(plan.jobs(), previous_seconds(plan.output_dir / ".svimpact" / "jobs")))
+    prepare_output(plan, resume)
+    return planned, [j for j in planned if not (resume and _unchanged(plan.output_dir, j))]
+
+
+def _in_batch_order(plan: RunPlan, results: dict[Job, JobResult]) -> tuple[JobResult, ...]:
+    """Results in the batch's order (services, then notebooks), whatever order they ran in."""
+    by_name = {(j.service, j.notebook): r for j, r in results.items()}
+    return tuple(by_name[(s.service, n.name)] for s in plan.services for n in plan.notebooks)
 
 
 def _report(result: BatchResult, say: Callable[[str], None]) -> None:
