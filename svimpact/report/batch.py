@@ -31,7 +31,7 @@ from svimpact.io.service import ServiceDataset
 from svimpact.io.validate import ValidationFailed
 from svimpact.report.manifest import manifest_data, run_facts, write_manifest
 from svimpact.report.outputs import lock_output, prepare_output, writable_folder
-from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, RunPlan, load_run, prepare_run
+from svimpact.report.plan import NOTEBOOK_PARAMETERS, Job, JobResult, RunPlan, load_run, prepare_run
 from svimpact.report.publish import atomic_write_bytes
 from svimpact.report.rundata import data_key, run_data_folder
 from svimpact.report.scheduling import (
@@ -45,45 +45,6 @@ from svimpact.report.tail import Tail, gate_inputs
 
 __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"]
 
-
-
-@dataclass(frozen=True)
-class JobResult(ResultMixin):
-    """One notebook run: its status, how long it took and, when it failed, the error.
-
-    ``to_frame()`` keeps the results contract: one row, ``measure`` = "service x notebook: run
-    time (s)", ``value`` = seconds, ``method`` = the status, ``source`` = the executed notebook.
-    ``summary()`` is the one line the batch prints.
-    """
-
-    job: Job
-    status: str  # "ok" | "failed" | "timeout" | "skipped" (unchanged since a successful run; --resume)
-    seconds: float
-    error: dict | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in {"ok", "skipped"}
-
-    def to_frame(self) -> pd.DataFrame:
-        return result_frame([{"measure": f"{self.job.service} x {self.job.notebook}: run time (s)",
-                              "value": float(self.seconds), "method": self.status,
-                              "source": str(self.job.output_path)}])
-
-    def _line(self) -> str:
-        name = f"{self.job.service} x {self.job.notebook}"
-        if self.status == "skipped":
-            return f"{name}: unchanged since the last successful run, skipped (--resume)"
-        if self.ok:
-            return f"{name}: ok in {self.seconds:.1f} s"
-        e = self.error or {}
-        cell = f" in cell {e['cell']}" if e.get("cell") is not None else ""
-        return f"{name}: {self.status.upper()}{cell}: {e.get('ename', '')}: {e.get('evalue', '')}".rstrip(": ")
-
-    def summary(self) -> Summary:
-        """One line: 'service x notebook: ok in 3.2 s' or the status, cell and error."""
-        line = self._line()
-        return Summary(line, f"<p>{html_lib.escape(line)}</p>", line)
 
 
 @dataclass(frozen=True)

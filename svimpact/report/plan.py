@@ -10,12 +10,16 @@ re-reading the YAML), the chapter and the manifest.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from svimpact._common import sha256
+from svimpact._results import ResultMixin, Summary, result_frame
 from svimpact._version import __version__
 from svimpact.exceptions import ParamsError, SvimpactError
 from svimpact.io.params import BatchParams, ServiceParams, load_batch
@@ -28,6 +32,7 @@ __all__ = [
     "PLAN_SNAPSHOT",
     "InputFile",
     "Job",
+    "JobResult",
     "NotebookSpec",
     "RunPlan",
     "ServicePlan",
@@ -92,6 +97,45 @@ class Job:
     @property
     def name(self) -> str:
         return f"{self.service}__{self.notebook}"
+
+
+@dataclass(frozen=True)
+class JobResult(ResultMixin):
+    """One notebook run: its status, how long it took and, when it failed, the error.
+
+    ``to_frame()`` keeps the results contract: one row, ``measure`` = "service x notebook: run
+    time (s)", ``value`` = seconds, ``method`` = the status, ``source`` = the executed notebook.
+    ``summary()`` is the one line the batch prints.
+    """
+
+    job: Job
+    status: str  # "ok" | "failed" | "timeout" | "skipped" (unchanged since a successful run; --resume)
+    seconds: float
+    error: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"ok", "skipped"}
+
+    def to_frame(self) -> pd.DataFrame:
+        return result_frame([{"measure": f"{self.job.service} x {self.job.notebook}: run time (s)",
+                              "value": float(self.seconds), "method": self.status,
+                              "source": str(self.job.output_path)}])
+
+    def _line(self) -> str:
+        name = f"{self.job.service} x {self.job.notebook}"
+        if self.status == "skipped":
+            return f"{name}: unchanged since the last successful run, skipped (--resume)"
+        if self.ok:
+            return f"{name}: ok in {self.seconds:.1f} s"
+        e = self.error or {}
+        cell = f" in cell {e['cell']}" if e.get("cell") is not None else ""
+        return f"{name}: {self.status.upper()}{cell}: {e.get('ename', '')}: {e.get('evalue', '')}".rstrip(": ")
+
+    def summary(self) -> Summary:
+        """One line: 'service x notebook: ok in 3.2 s' or the status, cell and error."""
+        line = self._line()
+        return Summary(line, f"<p>{html_lib.escape(line)}</p>", line)
 
 
 @dataclass(frozen=True)

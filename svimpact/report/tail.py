@@ -12,15 +12,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from svimpact.disclosure import get_rule
 from svimpact.gate import input_identifiers, scan_report
 from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
-from svimpact.report.plan import RunPlan
-
-if TYPE_CHECKING:
-    from svimpact.report.batch import JobResult
+from svimpact.report.plan import JobResult, RunPlan
 
 __all__ = ["GateInputs", "Tail", "gate_inputs", "gate_scan"]
 
