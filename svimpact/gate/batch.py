@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from svimpact.disclosure import get_rule
@@ -10,20 +11,26 @@ from svimpact.exceptions import SvimpactError
 from svimpact.gate.inputs import input_identifiers
 from svimpact.gate.report import GateReport
 from svimpact.gate.scan import scan_report
-from svimpact.io.params import load_batch_params, load_service_params
+from svimpact.io.params import ServiceParams, load_batch, load_service_params
 
-__all__ = ["gate_batch", "gate_report"]
+__all__ = ["gate_batch", "gate_report", "scan_services"]
+
+
+def scan_services(report_dir: str | Path, services: Sequence[ServiceParams],
+                  looked_for: tuple[Iterable[str], Iterable[str], Iterable[str]] | None = None,
+                  files: Iterable[str | Path] | None = None) -> GateReport:
+    """Scan ``report_dir`` (or only ``files`` in it) with the services' identifiers, postcodes and key
+    (``looked_for``, read from their inputs when not given) under the strictest of their rules."""
+    ids, pcs, secrets = looked_for if looked_for is not None else input_identifiers(services)
+    rules = {s.disclosure.rule for s in services}
+    strictest = max((get_rule(x) for x in rules), key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
+    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets, files=files,
+                       id_columns={s.id_column for s in services} | {"respondent_id"})
 
 
 def gate_batch(batch_path: str | Path, report_dir: str | Path) -> GateReport:
     """Scan ``report_dir`` with the identifiers, postcodes and rules of the batch's services."""
-    batch = load_batch_params(batch_path)
-    services = [load_service_params(s) for s in batch.services]
-    ids, pcs, secrets = input_identifiers(services)
-    rules = {s.disclosure.rule for s in services}
-    strictest = max((get_rule(x) for x in rules), key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
-    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
-                       id_columns={s.id_column for s in services} | {"respondent_id"})
+    return scan_services(report_dir, load_batch(batch_path)[1])
 
 
 def gate_report(report_dir: str | Path, batch_path: str | Path | None = None) -> GateReport:

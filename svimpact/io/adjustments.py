@@ -161,13 +161,3 @@ class Adjustments(_Strict):
     persistence: AdjustmentSpec | None = None
     drop_off: AdjustmentSpec | None = None
     optimism_bias: AdjustmentSpec | None = None
-
-    def to_mapping(self) -> dict[str, Any]:
-        """The entries given, as the plain mapping the ledger is built from."""
-        out: dict[str, Any] = {}
-        for name in ADJUSTMENT_NAMES:
-            entry = getattr(self, name)
-            if entry is None:
-                continue
-            out[name] = entry.model_dump(exclude_none=True)
-        return out

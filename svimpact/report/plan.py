@@ -167,21 +167,15 @@ class RunPlan:
         files.update({str(nb.path): nb.sha256 for nb in self.notebooks})
         return files
 
-    def jobs(self, order: dict[str, float] | None = None) -> tuple[Job, ...]:
-        """One job per (service x notebook), each keyed on every file it reads.
-
-        ``order`` (job name -> seconds it took last time) puts the longest first, so the slowest
-        notebook is not left to run alone at the end; unknown jobs keep the batch's order.
-        """
+    def jobs(self) -> tuple[Job, ...]:
+        """One job per (service x notebook), in the batch's order, each keyed on every file it reads
+        (the batch runs them longest first: :func:`svimpact.report.scheduling.longest_first`)."""
         jobs = []
         for sp in self.services:
             for nb in self.notebooks:
                 jobs.append(Job(sp.service, sp.title, sp.params_file, nb.name, nb.path,
                                 self.output_dir / "notebooks" / f"{sp.service}__{nb.name}.ipynb",
                                 _job_key(nb, sp, self.seed)))
-        if order:
-            position = {j.name: i for i, j in enumerate(jobs)}
-            jobs.sort(key=lambda j: (-order.get(j.name, 0.0), position[j.name]))
         return tuple(jobs)
 
     def snapshot(self) -> dict[str, Any]:

@@ -35,7 +35,6 @@ __all__ = [
     "kernel_manager",
     "longest_first",
     "previous_seconds",
-    "set_environ",
 ]
 
 BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -81,11 +80,6 @@ def longest_first(jobs: Sequence[Any], seconds: Mapping[str, float]) -> list[Any
         return top + 1.0, weight
 
     return sorted(jobs, key=expected, reverse=True)
-
-
-def set_environ(env: Mapping[str, str]) -> None:
-    """Add ``env`` to this process's environment (a worker initializer: kernels inherit it)."""
-    os.environ.update(env)
 
 
 def kernel_env(n_workers: int, environ: Mapping[str, str] | None = None,

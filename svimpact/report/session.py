@@ -21,7 +21,7 @@ from svimpact.report.plan import read_snapshot
 from svimpact.report.publish import Publisher
 from svimpact.report.rundata import data_key, read_dataset
 
-__all__ = ["ServiceSession", "open_service", "service_params"]
+__all__ = ["ServiceSession", "open_service"]
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,6 @@ class ServiceSession:
     @property
     def rule(self) -> str:
         return self.params.disclosure.rule
-
-
-def service_params(params_path: str | Path, output_dir: str | Path | None = None) -> tuple[ServiceParams, bool]:
-    """The service's params: from the run plan in ``output_dir`` when a batch wrote one, else from the file.
-
-    Returns the params and whether they came from the plan.
-    """
-    params, from_plan, _ = _params_and_key(params_path, output_dir)
-    return params, from_plan
 
 
 def _params_and_key(params_path: str | Path, output_dir: str | Path | None) -> tuple[ServiceParams, bool, str]:

@@ -13,8 +13,8 @@ import concurrent.futures as cf
 from dataclasses import dataclass
 from pathlib import Path
 
-from svimpact.disclosure import get_rule
-from svimpact.gate import input_identifiers, scan_report
+from svimpact.gate import input_identifiers
+from svimpact.gate.batch import scan_services
 from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
 from svimpact.report.plan import JobResult, RunPlan
 
@@ -37,12 +37,8 @@ def gate_inputs(plan: RunPlan) -> GateInputs:
 def gate_scan(plan: RunPlan, inputs: GateInputs, files: list[Path] | None = None) -> tuple[str, ...]:
     """The disclosure gate over what the run wrote (``files``, default everything), with the services'
     identifiers and the strictest of their rules."""
-    services = [sp.params for sp in plan.services]
-    strictest = max((get_rule(s.disclosure.rule) for s in services),
-                    key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
-    report = scan_report(plan.output_dir, identifiers=inputs.identifiers, postcodes=inputs.postcodes,
-                         rule=strictest, secrets=inputs.secrets, files=files,
-                         id_columns={s.id_column for s in services} | {"respondent_id"})
+    report = scan_services(plan.output_dir, [sp.params for sp in plan.services],
+                           (inputs.identifiers, inputs.postcodes, inputs.secrets), files)
     return tuple(f.describe() for f in report.findings)
 
 
