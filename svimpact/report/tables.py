@@ -55,9 +55,11 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
     weak = [name.replace("_", " ") for name, entry in ledger.entries.items()
             if not entry.default and entry.evidence is not None and entry.evidence.method == "assumption"]
     if weak:
+        vfm_shown = not (appraisal is not None and getattr(appraisal, "vfm_reason", None))
         items.append(f"These adjustments rest on assumptions rather than evidence: {', '.join(weak)}. "
-                     "Their ranges are carried into every interval, and the switching values show how far each "
-                     "would have to move to change the conclusion.")
+                     "Their ranges are carried into every interval"
+                     + (", and the switching values show how far each would have to move to change the conclusion."
+                        if vfm_shown else "."))
     for v in values:
         if getattr(v, "second_hand", False):
             items.append(f"The unit value '{v.name}' (£{v.amount:,.0f}, {v.price_year} prices) is a second-hand "
