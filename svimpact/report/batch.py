@@ -2,12 +2,14 @@
 
 ``run_batch`` reads as a pipeline of named steps::
 
-    load -> validate -> prepare (lock the output folder) -> execute -> chapter -> gate -> manifest
+    load -> validate -> plan -> execute -> chapter -> gate -> manifest
 
-The params are read once (:func:`~svimpact.report.plan.load_run`), every input is checked before
-any kernel starts (:func:`~svimpact.report.plan.validate_run`), a failed notebook never stops the
-others, the chapter is built from memory, and the manifest is written once, at the end, claiming
-success only when every notebook succeeded and the disclosure gate passed.
+The params are read once (:func:`~svimpact.report.plan.load_run`); the output folder is checked and
+locked; every input is checked, and each service's records read once, before any kernel starts
+(:func:`~svimpact.report.plan.prepare_run`); a failed notebook never stops the others; each notebook's
+chapter section and gate scan are done as it ends (:mod:`svimpact.report.tail`); the chapter is built
+from memory; and the manifest is written once, at the end, claiming success only when every notebook
+succeeded and the disclosure gate passed.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from svimpact.report.scheduling import (
 from svimpact.report.tail import Tail, gate_inputs
 
 __all__ = ["NOTEBOOK_PARAMETERS", "BatchResult", "Job", "JobResult", "run_batch"]
-
 
 
 @dataclass(frozen=True)
