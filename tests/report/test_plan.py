@@ -192,3 +192,21 @@ def test_a_folder_given_as_a_data_file_is_named_as_a_folder(tmp_path):
     with pytest.raises(ParamsError, match=r"housing_first.yaml: key 'data.participants': .* is a folder, not a file; "
                                           r"point this key at the data file inside it"):
         load_run(path)
+
+
+def test_resume_into_a_folder_another_batch_wrote_is_refused(tmp_path):
+    """Two batches into one folder must not both claim it: --resume only continues the same batch."""
+    from svimpact.report.outputs import prepare_output
+
+    first = tmp_path / "one"
+    second = tmp_path / "two"
+    first.mkdir()
+    second.mkdir()
+    out = tmp_path / "shared-out"
+    plan_one = load_run(_batch(first), out=out)
+    prepare_output(plan_one, resume=False)
+    plan_two = load_run(_batch(second), out=out)
+    with pytest.raises(BatchError, match=r"shared-out was written by another batch \(.*one/batch.yaml\); --resume only "
+                                         r"continues the same batch: run without --resume or choose another --out"):
+        prepare_output(plan_two, resume=True)
+    prepare_output(plan_one, resume=True)  # the same batch may resume
