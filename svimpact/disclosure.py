@@ -10,8 +10,9 @@ Every published table and map goes through :func:`disclose`. Rules follow UK pra
 * ``ons-10-5``: counts under 10 suppressed, the rest rounded to the nearest 5 (ONS 10-5 rule).
 * ``legacy-lt5``: counts 1-4 suppressed, no rounding, secondary suppression always on.
 
-Rates and percentages are computed from the *unrounded* counts and suppressed whenever their
-numerator or denominator is. When a table carries a total, secondary suppression hides one more
+Rates and percentages are computed from the *published* (rounded) counts and suppressed whenever
+their numerator or denominator is: computed from unrounded counts, a rate times its published
+denominator would give the unrounded count back (``../shared/METHODS.md`` section 6). When a table carries a total, secondary suppression hides one more
 cell so that a suppressed cell cannot be recovered by subtraction.
 """
 
@@ -60,8 +61,8 @@ class DisclosureRule:
         )
         return (
             f"Disclosure rule '{self.name}': {zero}; counts from 1 to {self.suppress_max} are "
-            f"suppressed (shown as {SUPPRESSED}); {rnd}. Rates are computed from unrounded counts "
-            f"and suppressed with them. Source: {self.source}."
+            f"suppressed (shown as {SUPPRESSED}); {rnd}. Rates, percentages and shares are computed "
+            f"from the published (rounded) counts and suppressed with them. Source: {self.source}."
         )
 
 
@@ -247,17 +248,19 @@ def disclose(
                                             "secondary suppression (protects a suppressed cell from subtraction)"))
 
     for rate_col, (num, den, mult) in (rates or {}).items():
-        numv = pd.to_numeric(raw[num]).to_numpy(dtype=float)
+        # From the *published* counts: a rate from unrounded counts, times its published denominator,
+        # gives the unrounded count back (METHODS.md section 6).
+        numv = _published(raw[num], r)
         if den is None:
             body = ~is_total
-            denv = np.full(len(raw), numv[body].sum())
+            denv = np.full(len(raw), protect_counts([pd.to_numeric(raw[num])[body].sum()], r)[0][0])
             den_mask = np.zeros(len(raw), bool)
         else:
-            denv = pd.to_numeric(raw[den]).to_numpy(dtype=float)
+            denv = _published(raw[den], r) if den in counts else pd.to_numeric(raw[den]).to_numpy(dtype=float)
             den_mask = mask[den].to_numpy() if den in mask else np.zeros(len(raw), bool)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(denv > 0, numv / denv * mult, np.nan)
-        hide = mask[num].to_numpy() | den_mask
+        hide = mask[num].to_numpy() | den_mask | np.isnan(numv)
         out[rate_col] = np.where(hide, np.nan, rate)
         if rate_col not in mask:
             mask[rate_col] = False
@@ -267,6 +270,11 @@ def disclose(
             audit.append(AuditEntry(labels[i], rate_col, f"computed from a suppressed count ({source})"))
     mask = mask.reindex(columns=out.columns, fill_value=False)
     return DisclosedTable(out, mask, r, tuple(audit))
+
+
+def _published(values: pd.Series, rule: DisclosureRule) -> np.ndarray:
+    """Counts as the rule publishes them (NaN where suppressed)."""
+    return protect_counts(pd.to_numeric(values).to_numpy(dtype=float), rule)[0]
 
 
 def safe_count(count: float, rule: str | DisclosureRule = "nhs-hes") -> str:

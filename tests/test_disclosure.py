@@ -29,11 +29,14 @@ def test_unknown_rule_lists_valid_names():
         get_rule("hes")
 
 
-def test_rates_from_unrounded_counts_and_suppressed_with_them():
+def test_rates_from_published_counts_and_suppressed_with_them():
     t = pd.DataFrame({"decile": ["1", "2", "3"], "users": [42, 3, 12], "pop": [1000, 1000, 1000]})
     d = disclose(t, counts=["users"], label="decile", rates={"per_1000": ("users", "pop", 1000)})
     assert d.table.loc[0, "users"] == 40  # rounded
-    assert d.table.loc[0, "per_1000"] == pytest.approx(42.0)  # from the unrounded 42
+    # From the published 40: from the unrounded 42, rate x population would give 42 back.
+    assert d.table.loc[0, "per_1000"] == pytest.approx(40.0)
+    profile = disclose(t, counts=["users"], label="decile", rates={"pct": ("users", None, 100)})
+    assert profile.table.loc[0, "pct"] == pytest.approx(40 / 55 * 100)  # published 40 over the published total 55
     assert d.suppressed.loc[1, "per_1000"] and np.isnan(d.table.loc[1, "per_1000"])
     assert d.to_publish().loc[1, "users"] == SUPPRESSED
     assert {(a.row, a.column) for a in d.audit} == {("2", "users"), ("2", "per_1000")}
