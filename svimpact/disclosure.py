@@ -12,8 +12,9 @@ Every published table and map goes through :func:`disclose`. Rules follow UK pra
 
 Rates and percentages are computed from the *published* (rounded) counts and suppressed whenever
 their numerator or denominator is: computed from unrounded counts, a rate times its published
-denominator would give the unrounded count back (``../shared/METHODS.md`` section 6). When a table carries a total, secondary suppression hides one more
-cell so that a suppressed cell cannot be recovered by subtraction.
+denominator would give the unrounded count back (``../shared/METHODS.md`` section 6). When a table carries a
+total, secondary suppression hides one more cell so that a suppressed cell cannot be recovered
+by subtraction.
 """
 
 from __future__ import annotations

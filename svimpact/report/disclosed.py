@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.disclosure import SUPPRESSED, DisclosedTable, DisclosureRule, get_rule, protect_counts
+from svimpact.disclosure import SUPPRESSED, DisclosedTable, DisclosureRule, get_rule, protect_counts, safe_count
 from svimpact.estimators.distributions import BetaCounts
 from svimpact.estimators.effects.results import EffectDraws, EffectEstimate
 
@@ -93,6 +93,7 @@ def publishable_effect(effect: EffectEstimate, rule: str | DisclosureRule = "nhs
     """
     r = get_rule(rule)
     d = PRECISION["share"]
+    effect = _safe_warnings(effect, r)
     if effect.outcome_type != "binary":
         return replace(effect, att=_shift(effect.att, 0.0, d), observed=_shift(effect.observed, 0.0, d),
                        counterfactual=_shift(effect.counterfactual, 0.0, d),
@@ -123,6 +124,16 @@ def publishable_effect(effect: EffectEstimate, rule: str | DisclosureRule = "nhs
         draws=draws,
         warnings=(*effect.warnings, note),
     )
+
+
+def _safe_warnings(effect: EffectEstimate, rule: DisclosureRule) -> EffectEstimate:
+    """The estimator's warnings with their counts written as the rule publishes them."""
+    if effect.overlap is None:
+        return effect
+    raw = effect.overlap.messages(effect.n_treated)
+    safe = effect.overlap.messages(effect.n_treated, count=lambda n: safe_count(n, rule))
+    swap = dict(zip(raw, safe, strict=True))
+    return replace(effect, warnings=tuple(swap.get(w, w) for w in effect.warnings))
 
 
 def _indicator(data: pd.DataFrame, name: str) -> pd.Series | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 
 import svimpact
 from svimpact.disclosure import SUPPRESSED
@@ -117,3 +118,24 @@ def test_survey_share_is_withheld_when_a_counted_answer_is_small():
     answers = pd.DataFrame({"q": ["yes_fully"] * 31 + ["partly"] * 12 + ["no"] * 38})
     share, _ = publishable_survey(survey_deadweight(answers, column="q"))
     assert share is not None and share.value == pytest.approx(round((30 + 0.5 * 10) / 80, 3))
+
+
+def test_estimator_warnings_carry_published_counts_only(small_effect):
+    _, raw, pub = small_effect
+    assert any("1 of 67 participants" in w for w in raw.warnings)  # the raw warning names 1 person
+    overlap = [w for w in pub.warnings if w.startswith("Poor overlap")]
+    assert overlap and all(f"{SUPPRESSED} of 65 participants have" in w for w in overlap)
+    assert not any("67" in w or "1.5%" in w for w in pub.warnings)
+
+
+def test_published_notebooks_do_not_print_svimpact_warnings(tmp_path):
+    import warnings
+
+    from svimpact.exceptions import OverlapWarning
+    from svimpact.report import open_service
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        open_service(REPO / "params" / "housing_first.yaml", tmp_path / "out", 1)
+        warnings.warn("Poor overlap: 1 of 67 participants", OverlapWarning, stacklevel=1)
+    assert not [w for w in seen if issubclass(w.category, OverlapWarning)]
