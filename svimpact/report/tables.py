@@ -15,15 +15,20 @@ _VFM_MEASURES_TEXT = ("the net present social value, the benefit-cost ratio, the
                       "the cost per net additional outcome")
 
 
-def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
+def value_for_money_note(params: ServiceParams, appraisal, cost_withheld: str | None = None) -> str | None:
     """Why value for money is not computed, in plain English; None when it is.
 
     Rendered from the appraisal (``appraisal.vfm_reason``, set when costs are zero or absent)
     and the params (which cost column, if any), for the chapter's prose and its limitations.
+    ``cost_withheld`` is why the total cost may not be published (:func:`svimpact.disclosure.dominance`).
     """
     if appraisal is None or not getattr(appraisal, "vfm_reason", None):
         return None
-    if params.cost_column:
+    if cost_withheld:
+        why = (f"the total cost may not be published, because a few participants account for nearly all of it "
+               f"({cost_withheld}), so the total would say what they cost")
+        fix = "Publish costs at a level where no one dominates (for example the service's budget), or review by hand."
+    elif params.cost_column:
         why = (f"the cost column (`{params.cost_column}`) records no costs for this service (every participant's "
                "cost is zero)")
         fix = "Check that the cost column holds each participant's cost."
@@ -34,7 +39,8 @@ def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
             f"so {_VFM_MEASURES_TEXT} are not reported; only the present value of the benefits is. {fix}")
 
 
-def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
+def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = (),
+                cost_withheld: str | None = None) -> str:
     """Plain-English limitations of one service's evaluation, as a Markdown bullet list.
 
     Built from the results themselves: evidence strength, estimator warnings, which adjustments
@@ -67,7 +73,7 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
                          "before relying on the value figures.")
     if appraisal is not None:
         settings = appraisal.settings
-        vfm_note = value_for_money_note(params, appraisal)
+        vfm_note = value_for_money_note(params, appraisal, cost_withheld)
         if vfm_note:
             items.append(vfm_note)
         elif not settings.get("deflator"):
