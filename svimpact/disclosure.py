@@ -320,7 +320,7 @@ def _kind(kind: str) -> tuple[float, int]:
     raise ParamsError(f"unknown kind '{kind}'; choose one of {', '.join(DERIVED_KINDS)}", key="kind")
 
 
-def round_significant(x: float | np.ndarray, digits: int = 3) -> np.ndarray:
+def round_significant(x: float | Sequence[float] | np.ndarray, digits: int = 3) -> np.ndarray:
     """``x`` rounded to ``digits`` significant figures (NaN and 0 stay as they are).
 
     >>> round_significant([-0.164847, 1385.04, 0.0]).tolist()
