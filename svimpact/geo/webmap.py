@@ -7,7 +7,7 @@ to pan, hover (or tap) an area for its name, IMD decile and reach.
 
 Disclosure: every count passes through :func:`svimpact.disclosure.protect_counts` and
 :func:`svimpact.geo.targeting.area_pattern`. Areas with 0 users and with 1-7 fall in one class,
-"fewer than 8 users, or withheld (not shown)", with the few areas withheld so that decile totals
+"not shown (users: fewer than 8, or withheld)", with the few areas withheld so that decile totals
 minus the shown areas cannot give a small count back: for them the page holds only those words,
 no count, no rate, no rate band, not even the colour of one. The page never tells an area with 0
 users from one with 1-7. Shown counts are rounded by the rule (as text, never a bare number), and
@@ -193,7 +193,7 @@ def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: 
     band = np.clip(np.digitize(rate, edges[1:-1]), 0, len(edges) - 2)
     labels = [f"{edges[k]:,.4g} to {edges[k + 1]:,.4g}" for k in range(len(edges) - 1)]
     per_txt = f"per {per:,.0f} residents"
-    not_shown = not_shown_label(r)
+    not_shown = not_shown_label(r, legend=False)
     names = areas[name_column].astype(str) if name_column in areas else areas["lsoa_code"].astype(str)
     borough = areas[borough_label].astype(str) if borough_label and borough_label in areas else None
     records, fill = [], []
@@ -208,7 +208,7 @@ def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: 
             fill.append(f"r{band[i]}")
         records.append(rec)
     legend = {"labels": labels if (~hidden).any() else [], "suppressed": int(hidden.sum()), "per": per_txt,
-              "suppressed_text": not_shown}
+              "suppressed_text": not_shown_label(r)}
     return records, fill, legend
 
 

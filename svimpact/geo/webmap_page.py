@@ -25,8 +25,8 @@ def _legend_html(legend: dict) -> tuple[str, str]:
     dec_css = [f".imd .d{k + 1}{{fill:{mpl.colors.to_hex(deciles(k))}}}" for k in range(10)]
     rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(reach(k))}"></span>{html.escape(lab)}</li>'
             for k, lab in enumerate(legend["labels"])]
-    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])} '
-                f'({legend["suppressed"]:,} areas)</li>')
+    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])}: '
+                f'{legend["suppressed"]:,} areas</li>')
     if not legend["labels"]:
         rows.insert(0, "<li>No area has enough users to show a rate: see the reach by decile table.</li>")
     dec_rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(deciles(k))}"></span>{k + 1}'

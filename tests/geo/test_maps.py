@@ -47,7 +47,7 @@ def test_reach_map_hatches_every_area_not_shown_in_one_class(geo):
     assert len(hatched) == 1 and len(hatched[0].get_paths()) == hidden.sum() >= 990
     assert not hidden[10:].all()  # some areas of 40 are shown
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert f"fewer than 8 users, or withheld (not shown): {int(hidden.sum()):,} areas" in labels
+    assert f"not shown (users: fewer than 8, or withheld): {int(hidden.sum()):,} areas" in labels
     assert not any("no users" in label or "suppressed" in label for label in labels)
     assert not any(label.strip().startswith("3 ") for label in labels)
     assert "rounded to the nearest 5" in fig.axes[0].get_legend().get_title().get_text()

@@ -17,7 +17,8 @@ from svimpact.exceptions import InputDataError
 from svimpact.geo.targeting import area_pattern
 from svimpact.geo.webmap import interactive_map, write_interactive_map
 
-NOT_SHOWN = "fewer than 8 users, or withheld (not shown)"
+NOT_SHOWN = "not shown (fewer than 8, or withheld)"
+NOT_SHOWN_LEGEND = "not shown (users: fewer than 8, or withheld)"
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +102,12 @@ def test_a_lone_small_area_is_protected_by_withholding_a_shown_one(geo):
     areas, _ = geo
     users = pd.Series([9, 10], index=areas["lsoa_code"].iloc[:2])
     recs = records(interactive_map(areas, users, rule="ons-10-5"))
-    assert recs[0]["u"] == recs[1]["u"] == "fewer than 10 users, or withheld (not shown)"
+    assert recs[0]["u"] == recs[1]["u"] == "not shown (fewer than 10, or withheld)"
     # areas 0, 1 and 4 share national decile 2: decile 2's total minus the shown areas would give 9 back,
     # so its smallest shown area (10) is withheld; 30 stays shown (9 + 10 hidden together: 19, not small)
     more = pd.Series([9, 10, 30], index=areas["lsoa_code"].iloc[[0, 1, 4]])
     recs = records(interactive_map(areas, more, rule="ons-10-5"))
-    assert recs[0]["u"] == recs[1]["u"] == "fewer than 10 users, or withheld (not shown)"
+    assert recs[0]["u"] == recs[1]["u"] == "not shown (fewer than 10, or withheld)"
     assert recs[4]["u"] == "30 users (rounded to the nearest 5)"
 
 
@@ -115,7 +116,7 @@ def test_legend_has_one_not_shown_class_and_no_zero_count(geo):
     users = pd.Series(np.r_[3, 4, np.full(50, 50)], index=areas["lsoa_code"].iloc[:52])
     text = interactive_map(areas, users)
     hidden = area_pattern(users.reindex(areas["lsoa_code"]).fillna(0).to_numpy(), areas)
-    assert f"{NOT_SHOWN} ({int(hidden.sum()):,} areas)" in text
+    assert f"{NOT_SHOWN_LEGEND}: {int(hidden.sum()):,} areas" in text
     assert "0 users:" not in text and "suppressed" not in text.split('id="svm-legend"')[1].split("</aside>")[0]
 
 
