@@ -96,6 +96,10 @@ def area_pattern(counts: Sequence[float] | np.ndarray, frame: pd.DataFrame, rule
         g = np.asarray(given if given is not None else pd.to_numeric(frame[name]).to_numpy(), dtype=np.int64)
         withheld = decile_pattern(np.bincount(g - 1, c, minlength=10)[:10], r)
         groupings += [g, np.isin(g, sorted(withheld))]
+    # the smallest shown area goes first; ties by area code, so a map and an area list agree whatever their row order
+    codes = frame["lsoa_code"].astype(str).to_numpy() if "lsoa_code" in frame.columns else np.arange(len(c))
+    rank = np.empty(len(c), dtype=np.int64)
+    rank[np.lexsort((codes, c))] = np.arange(len(c))
     changed = True
     while changed:
         changed = False
@@ -105,7 +109,7 @@ def area_pattern(counts: Sequence[float] | np.ndarray, frame: pd.DataFrame, rule
                 s = float(c[members & hidden].sum())
                 shown = np.flatnonzero(members & ~hidden)
                 if s > 0 and protect_counts([s], r)[1][0] and shown.size:
-                    hidden[shown[np.argmin(c[shown])]] = True
+                    hidden[shown[np.argmin(rank[shown])]] = True
                     changed = True
     return hidden
 

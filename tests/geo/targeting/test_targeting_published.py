@@ -175,3 +175,15 @@ def test_priority_rows_show_rounded_counts_and_rates_from_them(areas):
     assert (row["users"], row["reach_per_1000"]) == (10, 10.0)
     assert (row["reach_lower"], row["reach_upper"]) == (round(lo * 1000, 2), round(hi * 1000, 2))
     assert t.set_index("lsoa_code").loc["E01000000", "users"] == SUPPRESSED
+
+
+def test_area_pattern_does_not_depend_on_row_order():
+    """A map (boundary file order) and an area list (area frame order) must withhold the same areas: ties
+    between equal shown areas are broken by area code, not by row position."""
+    frame = pd.DataFrame({"lsoa_code": ["A", "B", "C", "D"], "imd_decile": [1, 1, 1, 1]})
+    counts = np.array([3, 20, 20, 0])  # decile 1 minus the two shown 20s would give 3 back: one 20 goes
+    first = pd.Series(area_pattern(counts, frame), index=frame["lsoa_code"])
+    order = [2, 0, 3, 1]
+    shuffled = pd.Series(area_pattern(counts[order], frame.iloc[order]), index=frame["lsoa_code"].iloc[order])
+    assert first.tolist() == [True, True, False, True]  # B (the first code) withheld, C shown
+    assert shuffled.sort_index().equals(first)
