@@ -55,6 +55,10 @@ def _scan(name, d, rule):
         hidden = d.suppressed[col].to_numpy()
         assert pd.isna(t.loc[hidden, col]).all(), f"{name}.{col} shows a value behind a suppressed count"
         assert (shown.loc[hidden, col] == "[c]").all()
+        # fixed precision (issue 12): percentages 1 decimal place, rates per 1,000 2 decimal places
+        dp = 1 if col.endswith("_pct") else 2 if col.startswith("reach_") else None
+        v = pd.to_numeric(t[col], errors="coerce").dropna().to_numpy(float)
+        assert dp is None or np.allclose(v, np.round(v, dp), rtol=0, atol=1e-12), f"{name}.{col}: {v}"
 
 
 @pytest.mark.parametrize("rule", ["nhs-hes", "ons-10-5", "legacy-lt5"])

@@ -187,3 +187,14 @@ def test_area_pattern_does_not_depend_on_row_order():
     shuffled = pd.Series(area_pattern(counts[order], frame.iloc[order]), index=frame["lsoa_code"].iloc[order])
     assert first.tolist() == [True, True, False, True]  # B (the first code) withheld, C shown
     assert shuffled.sort_index().equals(first)
+
+
+def test_core20_share_times_the_total_gives_back_only_the_published_count(areas):
+    """Issue 12 route: the Core20 share 0.286667 times 300 gave back 86 where the tables showed 85."""
+    u = _deciles(areas, [31, 55, 38, 47, 38, 36, 22, 22, 8, 3])  # the Housing First demo's deciles: 300 users
+    r = targeting(u, areas, seed=1)
+    assert round(r.core20.user_share.value * 300) == 86  # the analysis figure, as it was published
+    share = r.measure("Core20 share")
+    assert share.interval.value == 28.3 and round(share.interval.value / 100 * 300) == 85  # 85 / 300, 1 dp
+    assert share.format() == "28.3% (95% interval 23.5% to 33.7%)"
+    assert r.published_tables()["core20"].to_publish()["users"].tolist() == [85, 215, 300]
