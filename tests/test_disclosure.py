@@ -113,9 +113,11 @@ def test_rate_times_population_no_longer_gives_back_the_unrounded_count():
     gave back 47 where the table showed 45. Now the rate is computed from the published count: every raw
     count that publishes as 45 gives the same rate, so the rate says nothing the count does not."""
     pop = 239_324
-    old = disclose(pd.DataFrame({"g": ["a"], "users": [47], "pop": [pop]}), counts=["users"], label="g",
+    old_rate = float(f"{47 / pop * 1000:.6g}")  # as the CSVs printed it, from the unrounded count
+    assert round(old_rate * pop / 1000) == 47  # the leak, as it was
+    now = disclose(pd.DataFrame({"g": ["a"], "users": [47], "pop": [pop]}), counts=["users"], label="g",
                    rates={"rate": ("users", "pop", 1000)})
-    assert round(float(old.table["rate"].iloc[0]) * pop / 1000) == 47  # the leak, as it was
+    assert round(float(now.table["rate"].iloc[0]) * pop / 1000) == 45  # disclose() too: from the published 45
     rates = {k: tuple(derived_rate(protect_counts([k])[0], pop, "per_1000").iloc[0]) for k in range(43, 48)}
     assert len(set(rates.values())) == 1  # 43, 44, 45, 46 and 47 all publish as 45 and as 0.19 per 1,000
     assert round(rates[47][0] * pop / 1000) != 47
