@@ -128,7 +128,7 @@ def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> st
         audit = pd.concat(audits, ignore_index=True)
         # Which hidden cell is the small one and which the secondary stays in the evaluator's audit
         # (outside the report): here only how many cells each table withholds, and why in general.
-        withheld = audit["reason"].astype(str).str.startswith(("count between", "secondary suppression"))
+        withheld = audit["reason"].astype(str).str.startswith(("count", "secondary suppression"))
         audit["why"] = np.where(withheld, "count withheld", "figure resting on a withheld count")
         counts = (audit.assign(table=audit["table"].str.replace(".csv", "", regex=False))
                   .groupby(["table", "why"]).size().unstack(fill_value=0).reset_index())

@@ -139,3 +139,26 @@ def test_published_notebooks_do_not_print_svimpact_warnings(tmp_path):
         open_service(REPO / "params" / "housing_first.yaml", tmp_path / "out", 1)
         warnings.warn("Poor overlap: 1 of 67 participants", OverlapWarning, stacklevel=1)
     assert not [w for w in seen if issubclass(w.category, OverlapWarning)]
+
+
+def test_value_by_decile_hides_the_deciles_every_table_of_these_people_hides():
+    from types import SimpleNamespace
+
+    from svimpact._results import Interval
+    from svimpact.geo.targeting.published import decile_pattern
+    from svimpact.report.tables import value_by_decile
+
+    counts = [31, 55, 38, 47, 38, 36, 22, 22, 8, 3]  # decile 10 is small; decile 9 hidden with it
+    appraisal = SimpleNamespace(by_decile=pd.DataFrame({"imd_decile": range(1, 11), "beneficiaries": counts}),
+                                pv_benefits=Interval(1_000_000.0, 600_000.0, 1_400_000.0))
+    table = value_by_decile(appraisal)
+    shown = table.to_publish().set_index("imd_decile")
+    hidden = {int(d) for d in shown.index[:-1] if shown.loc[d, "beneficiaries"] == SUPPRESSED}
+    assert hidden == set(decile_pattern(dict(enumerate(counts, 1)))) == {9, 10}
+    assert all(shown.loc[str(d), c] == SUPPRESSED for d in hidden for c in ("share", "value", "lower", "upper"))
+    # Shares are published counts over the published total (300): 31 -> 30, so 30 / 300.
+    assert shown.loc["Total", "beneficiaries"] == 300 and shown.loc["1", "share"] == pytest.approx(0.1)
+    assert shown.loc["1", "value"] == pytest.approx(100_000.0)
+    # The withheld deciles' value is the Total's less the deciles shown: nothing finer comes back.
+    visible = sum(shown.loc[str(d), "value"] for d in range(1, 9))
+    assert 1_000_000.0 - visible == pytest.approx(1_000_000.0 * (300 - 285) / 300)
