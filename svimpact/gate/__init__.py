@@ -36,9 +36,10 @@ for), :mod:`~svimpact.gate.scan` (one report directory), :mod:`~svimpact.gate.ba
 """
 
 from svimpact.gate.batch import gate_batch, gate_report
-from svimpact.gate.inputs import input_identifiers
+from svimpact.gate.inputs import LookFor, input_identifiers
 from svimpact.gate.report import Finding, GateReport
 from svimpact.gate.rules import COUNT_COLUMN
 from svimpact.gate.scan import scan_report
 
-__all__ = ["COUNT_COLUMN", "Finding", "GateReport", "gate_batch", "gate_report", "input_identifiers", "scan_report"]
+__all__ = ["COUNT_COLUMN", "Finding", "GateReport", "LookFor", "gate_batch", "gate_report", "input_identifiers",
+           "scan_report"]
