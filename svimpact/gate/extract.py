@@ -34,7 +34,6 @@ import html as html_lib
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote_to_bytes
@@ -240,7 +239,7 @@ def _table(text: str, where: str, sep: str, ex: Extracted) -> None:
     except pd.errors.EmptyDataError:
         return
     except (pd.errors.ParserError, ValueError):
-        ex.problems.append((where.rstrip(", ") or "file", "published table could not be read; cannot be checked"))
+        ex.problems.append((where.rstrip(", ") or "file", "published table could not be read as a table; cannot be checked"))
         return
     ex.tables.append((where, frame))
 
@@ -342,7 +341,8 @@ def _office(data: bytes, suffix: str, where: str, ex: Extracted, depth: int) -> 
             (texts, frames), media = xlsx_parts(data), []
         else:
             texts, frames, media = [], [], zip_members(data)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any damage in the file: it cannot be vouched for
+
         ex.problems.append((where.rstrip(", ") or "file", f"not a readable {suffix or 'zip'} file "
                             f"({type(exc).__name__}); cannot be checked"))
         return

@@ -66,8 +66,11 @@ _LONG_NUMBER = re.compile(r"(?<![\d.])\d{9,}(?!\d|\.\d)")
 _PAIR = re.compile(r"(?<![a-z0-9\-])([a-z][a-z0-9\-]*)[\"']?\s*[:=]\s*[\"']?(\d+)(?![0-9a-z]|[.\-/]\d)")
 _ID_WORDS = ("identifiers?|ids?|ref|pseudonyms?|person|participant|household|respondent|client|case|record|patient"
              "|tenant|claimant|member|beneficiary")
+_PLURAL_WORDS = ("persons|people|participants|households|respondents|clients|cases|records|patients|tenants|claimants"
+                 "|members|beneficiaries")
 _NUM = r"\d+(?![0-9a-z]|[.\-/]\d)"
 _NUMBER_LIST = rf"({_NUM}(?:\s*(?:,|;|&|and|or)\s*{_NUM})*)"
+_NUMBERS = rf"({_NUM}(?:\s*(?:,|;|&|and|or)\s*{_NUM})+)"
 
 
 def normalise(text: str) -> str:
@@ -122,8 +125,9 @@ class Needles:
         cols = sorted({_canonical_id(c) for c in look.id_columns if c}, key=len, reverse=True)
         self.id_columns = set(cols)
         names = "|".join([*(re.escape(c) for c in cols), _ID_WORDS])
-        self.context = re.compile(rf"(?<![0-9a-z])(?:{names})(?![0-9a-z])[\s\"':=#(\[{{,\-]*(?:no\.?\s*)?"
-                                  + _NUMBER_LIST) if self.numeric else None
+        sep = r"(?![0-9a-z])[\s\"':=#(\[{,\-]*(?:no\.?\s*)?"
+        self.context = re.compile(rf"(?<![0-9a-z])(?:(?:{names}){sep}{_NUMBER_LIST}|(?:{_PLURAL_WORDS}){sep}{_NUMBERS})"
+                                  ) if self.numeric else None
 
     def is_id_column(self, name: object) -> bool:
         n = _canonical_id(str(name))
@@ -152,7 +156,7 @@ class Needles:
 
     def _numeric(self, text: str) -> tuple[set[str], int]:
         found, pos = set(), -1
-        hits = [(m.start(), {n for n in re.findall(r"\d+", m.group(1)) if n in self.numeric})
+        hits = [(m.start(), {n for n in re.findall(r"\d+", m.group(1) or m.group(2)) if n in self.numeric})
                 for m in self.context.finditer(text)] if self.context else []
         hits += [(m.start(), {m.group(2)}) for m in _PAIR.finditer(text)
                  if m.group(2) in self.numeric and self.is_id_column(m.group(1))]

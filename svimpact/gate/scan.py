@@ -60,13 +60,15 @@ class _Scan:
             self.findings += count_findings(frame, cols, rule, file, where)
             self.findings += listing_findings(frame, file, where or "table", self.max_rows, self.needles.is_id_column)
 
-    def file(self, path: Path, file: str) -> None:
+    def file(self, path: Path, file: str) -> str:
         try:
             data = path.read_bytes()
         except OSError as exc:
             self.findings.append(Finding(file, "file", f"could not be read ({type(exc).__name__}); cannot be checked"))
-            return
+            return file
         ex = extract(data, file)
+        if self.needles.find(ex.sensitive[0][1]):  # the file's own name: never repeated in a finding
+            file = shown_name(file)
         self.sensitive(ex, file)
         for where, text in ex.prose:
             self.findings += prose_findings(text, file, where, self.rule)
@@ -76,6 +78,7 @@ class _Scan:
         for where, text in ex.listings:
             self.findings += plain_listing(text, file, where, self.max_rows, self.needles.is_id_column)
         self.findings += [Finding(file, where, what) for where, what in ex.problems]
+        return file
 
     def sidecar(self, path: Path, file: str) -> tuple[list[str] | None, DisclosureRule]:
         meta = path.with_name(path.stem + ".meta.json")
@@ -88,6 +91,13 @@ class _Scan:
             self.findings.append(Finding(file.rpartition(".")[0] + ".meta.json", "file",
                                          "unreadable table sidecar (expected {\"counts\": [...], \"rule\": ...})"))
             return None, self.rule
+
+
+def shown_name(file: str) -> str:
+    """How a file whose name holds a value from the inputs is named in the gate's report."""
+    folder, _, name = file.rpartition("/")
+    suffix = name.rpartition(".")[2] if "." in name else ""
+    return f"{folder + '/' if folder else ''}[a file whose name holds a value from the inputs].{suffix}".rstrip(".")
 
 
 def _sidecar_counts(root: Path) -> set[str]:
@@ -155,9 +165,7 @@ def scan_report(
     chosen = sorted(p for p in root.rglob("*") if p.is_file()) if files is None else sorted(Path(f) for f in files)
     scanned = []
     for path in chosen:
-        file = path.relative_to(root).as_posix()
-        scanned.append(file)
-        scan.file(path, file)
+        scanned.append(scan.file(path, path.relative_to(root).as_posix()))
     notes = (f"{len(needles.short)} identifier(s) shorter than {MIN_ID_LENGTH} characters were not searched for",
              ) if needles.short else ()
     findings = tuple(dict.fromkeys(scan.findings))
