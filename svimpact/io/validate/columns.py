@@ -59,7 +59,8 @@ def _check_column(frame: pd.DataFrame, spec: ColumnSpec, file: str, date_format:
         if spec.kind == "any":
             if not bad.any():
                 out = num
-            elif bad.sum() <= 0.2 * (~blank).sum():
+            elif bad.sum() <= 0.2 * (~blank).sum():  # a few bad values: an error, so the rows are excluded or
+                out = num                               # the run stops; either way the column is numeric
                 probs.append(problem(file, col, "non-numeric values in a numeric column", bad,
                                       f"e.g. {describe_value(text[bad].iloc[0])}; correct them at source"))
             return out, probs
