@@ -35,7 +35,6 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import unquote_to_bytes
 
 import pandas as pd
@@ -88,62 +87,31 @@ class Extracted:
             self.data.append((where, norm))
 
 
-class _Tables(HTMLParser):
-    """Collects the tables of an HTML page as (header, body rows) of cell text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[tuple[list[str], list[list[str]]]] = []
-        self._stack: list[dict] = []
-        self._cell: list[str] | None = None
-        self._row: list[tuple[bool, str]] | None = None
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "table":
-            self._stack.append({"header": [], "rows": []})
-        elif tag == "tr" and self._stack:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = [tag]
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append((self._cell[0] == "th", "".join(self._cell[1:]).strip()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None and self._stack:
-            t = self._stack[-1]
-            if not t["header"] and self._row and all(h for h, _ in self._row):
-                t["header"] = [c for _, c in self._row]
-            elif self._row:
-                t["rows"].append([c for _, c in self._row])
-            self._row = None
-        elif tag == "table" and self._stack:
-            t = self._stack.pop()
-            self.tables.append((t["header"], t["rows"]))
+_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.IGNORECASE)
+_ROW = re.compile(r"<tr\b.*?(?:</tr\s*>|(?=<tr\b)|$)", re.S | re.IGNORECASE)
+_CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)(?:</t[hd]\s*>|(?=<t[hd]\b)|$)", re.S | re.IGNORECASE)
 
 
 def html_tables(text: str) -> list[pd.DataFrame]:
-    """The tables of an HTML page (those with a header row), cells as text."""
-    lower = text.lower()
-    first, last = lower.find("<table"), lower.rfind("</table")
-    if first < 0 or last < first:
-        return []
-    parser = _Tables()
-    try:
-        parser.feed(text[first:last] + "</table>")
-    except Exception:  # noqa: BLE001 - malformed HTML: scanned as text only
-        return []
+    """The tables of an HTML page (those whose first row is all header cells), cells as text."""
     frames = []
-    for header, rows in parser.tables:
-        if not header or not rows:
+    for table in _TABLE.findall(text):
+        header: list[str] = []
+        body: list[list[str]] = []
+        for row in _ROW.findall(table):
+            cells = [(kind.lower() == "th", html_lib.unescape(_TAG.sub("", inner)).strip())
+                     for kind, inner in _CELL.findall(row)]
+            if not cells:
+                continue
+            if not header and not body and all(h for h, _ in cells):
+                header = [c for _, c in cells]
+            else:
+                body.append([c for _, c in cells])
+        if not header or not body:
             continue
         width = len(header)
-        body = [r[-width:] if len(r) > width else r + [""] * (width - len(r)) for r in rows]
-        frames.append(pd.DataFrame(body, columns=[h or f"col{i}" for i, h in enumerate(header)], dtype=object))
+        rows = [r[-width:] if len(r) > width else r + [""] * (width - len(r)) for r in body]
+        frames.append(pd.DataFrame(rows, columns=[h or f"col{i}" for i, h in enumerate(header)], dtype=object))
     return frames
 
 

@@ -106,7 +106,12 @@ class Needles:
     """The compiled look-up of everything a :class:`~svimpact.gate.inputs.LookFor` holds."""
 
     def __init__(self, look: LookFor) -> None:
-        ids = {_canonical_id(i) for i in look.identifiers if str(i).strip()}
+        joined = "\n".join(str(i).strip() for i in look.identifiers)
+        if joined.isascii():  # the usual case, fast: 50,000 identifiers in a few milliseconds
+            ids = {v[:-2] if v.endswith(".0") and v[:-2].isdigit() else v
+                   for v in joined.lower().replace("_", "-").split("\n") if v}
+        else:
+            ids = {_canonical_id(i) for i in look.identifiers if str(i).strip()}
         self.short = {i for i in ids if len(i) < MIN_ID_LENGTH}
         ids -= self.short
         self.numeric = {i for i in ids if i.isdigit()}
