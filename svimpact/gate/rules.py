@@ -22,6 +22,7 @@ COUNT_COLUMN = re.compile(
     re.IGNORECASE,
 )
 """Column names treated as counts of people when a table has no ``.meta.json`` sidecar."""
+_PEOPLE_KEY = re.compile(rf"^(n|count|{_PEOPLE})$|^(n|number|count)_(of_)?({_PEOPLE})$|.+_({_PEOPLE})$", re.IGNORECASE)
 MAP_COUNT_KEYS = frozenset({"u"})
 """Short keys under which :mod:`svimpact.geo.webmap` writes counts of users in a map's data."""
 _SMALL_WORDS = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -132,10 +133,12 @@ def prose_findings(text: str, file: str, where: str, rule: DisclosureRule) -> li
 
 
 def pair_findings(text: str, file: str, where: str, rule: DisclosureRule, count_names: set[str]) -> list[Finding]:
-    """Counts under a count key in JSON or JavaScript data (``"users": 3``, the map's ``"u":"3"``)."""
+    """Counts under a key naming people counted in JSON or JavaScript data (``"users": 3``,
+    ``"n_participants": 12``, the map's ``"u":"3"``, a sidecar's count columns); other counts
+    (``"n_draws"``, ``"execution_count"``) are not counts of people."""
     keys = {k.lower() for k in count_names} | MAP_COUNT_KEYS
     bad = [m for m in _KEY_VALUE.finditer(text)
-           if (m.group(1) in keys or COUNT_COLUMN.match(m.group(1))) and bad_count(m.group(2), rule)]
+           if (m.group(1) in keys or _PEOPLE_KEY.match(m.group(1))) and bad_count(m.group(2), rule)]
     if not bad:
         return []
     line = text[: bad[0].start()].count("\n") + 1
