@@ -37,14 +37,9 @@ def _result(
     d: _DidData, design: _DidDesign, fit: OlsFit, inf: _Inference, spec: dict[str, Any], rng: np.random.Generator
 ) -> EffectEstimate:
     """Counterfactual, deadweight, balance, event study and pre-trend check around the fit."""
-    level = inf.att.level
     tp = (d.g == 1) & (d.p == 1)
     observed = float(d.y[tp].mean())
-    att, cf_iv, cf_draws = _counterfactual(inf, observed, d.binary)
-    dw_ok = bool((d.y >= 0).all() and observed > 0)
-    nan = float("nan")
-    dw_iv = cf_iv.scale(1 / observed) if dw_ok else Interval(nan, nan, nan, level, "not defined")
-    dw_draws = cf_draws / observed if dw_ok else np.full(len(cf_draws), np.nan)
+    h = headline(inf.att, inf.draws, observed, d.y, d.binary)
     Z, znames = covariate_matrix(d.df, spec["covariates"])
     pre = d.p == 0
     balance = balance_frame(Z[pre], d.g[pre], znames, None)
@@ -54,28 +49,39 @@ def _result(
     n_c = d.df.loc[d.g == 0, unit].nunique() if unit else int(((d.g == 0) & (d.p == 1)).sum())
     return EffectEstimate(
         method="did", outcome=spec["outcome"], treatment=spec["treated"],
-        covariates=spec["covariates"], att=att, observed=Interval.exact(observed),
-        counterfactual=cf_iv, deadweight=dw_iv, se=inf.se, se_method=inf.se_method,
+        covariates=spec["covariates"], att=h.att, observed=Interval.exact(observed),
+        counterfactual=h.counterfactual, deadweight=h.deadweight, se=inf.se, se_method=inf.se_method,
         n_treated=int(n_t), n_comparison=int(n_c), effective_n_comparison=float(n_c),
         balance=balance, overlap=None, sms_level=3,
-        draws=_draws(observed - cf_draws, cf_draws, dw_draws),
+        draws=h.draws,
         outcome_type="binary" if d.binary else "continuous", n_dropped=spec["n_dropped"],
         warnings=tuple(notes), event_study=event, pretrend_p=pval, params=spec["params"],
     )
 
 
-def _counterfactual(
-    inf: _Inference, observed: float, binary: bool
-) -> tuple[Interval, Interval, np.ndarray]:
-    """counterfactual = observed - ATT (kept within [0, 1] for a binary outcome)."""
-    att = inf.att
+@dataclass(frozen=True, eq=False)
+class _Headline:
+    att: Interval
+    counterfactual: Interval
+    deadweight: Interval
+    draws: EffectDraws
+
+
+def headline(att: Interval, att_draws: np.ndarray, observed: float, y: np.ndarray, binary: bool) -> _Headline:
+    """counterfactual = observed - ATT (kept within [0, 1] for a binary outcome) and the deadweight
+    share counterfactual / observed (NaN when the outcome can be negative), with their draws."""
     lo, hi, val = observed - att.upper, observed - att.lower, observed - att.value
-    cf_draws = observed - inf.draws
+    cf_draws = observed - att_draws
     if binary:
         lo, hi, val = (min(max(v, 0.0), 1.0) for v in (lo, hi, val))
         cf_draws = np.clip(cf_draws, 0.0, 1.0)
         att = Interval(observed - val, observed - hi, observed - lo, att.level, att.method)
-    return att, Interval(val, lo, hi, att.level, att.method), cf_draws
+    cf = Interval(val, lo, hi, att.level, att.method)
+    dw_ok = bool((y >= 0).all() and observed > 0)
+    nan = float("nan")
+    dw = cf.scale(1 / observed) if dw_ok else Interval(nan, nan, nan, att.level, "not defined")
+    dw_draws = cf_draws / observed if dw_ok else np.full(len(cf_draws), np.nan)
+    return _Headline(att, cf, dw, _draws(observed - cf_draws, cf_draws, dw_draws))
 
 
 def _event_study(
