@@ -71,8 +71,9 @@ def group_time(Y: np.ndarray, cohorts: np.ndarray, periods: np.ndarray, control_
                 mt, mc = dy[treated].mean(), dy[control].mean()
                 att = mt - mc
                 inf = n * (treated * (dy - mt) / n_t - control * (dy - mc) / n_c)
-            rows.append({"cohort": g, "period": periods[t], "base_period": periods[base],
-                         "event_time": periods[t] - g, "att": att,
+            g_label = periods[periods == g][0]  # the cohort in the periods' own type
+            rows.append({"cohort": g_label, "period": periods[t], "base_period": periods[base],
+                         "event_time": periods[t] - g_label, "att": att,
                          "n_treated": n_t, "n_control": n_c, "observed": float(Y[treated, t].mean())})
             infs.append(inf)
     cells = pd.DataFrame(rows)
