@@ -85,7 +85,7 @@ def fit_ols(y: np.ndarray, X: np.ndarray, names: Sequence[str], absorbed: int = 
     """OLS by QR on unit-length columns; a clear error for a rank-deficient or saturated design."""
     n, k = X.shape
     norms = np.sqrt((X**2).sum(axis=0))
-    empty = [names[j] for j in np.flatnonzero(norms <= 1e-12 * max(1.0, float(norms.max(initial=0.0))))]
+    empty = [names[int(j)] for j in np.flatnonzero(norms <= 1e-12 * max(1.0, float(norms.max(initial=0.0))))]
     if empty:
         raise EstimationError(
             f"the regressor(s) {', '.join(empty)} do not vary once the unit effects are removed; "

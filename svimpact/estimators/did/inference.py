@@ -60,7 +60,7 @@ class _Inference:
     spec: _SeSpec
 
 
-def choose_se(se: str | None, clusters: np.ndarray | None) -> str:
+def choose_se(se: str | None, clusters: np.ndarray | None, stacklevel: int = 3) -> str:
     """The standard error to use: the user's choice, checked, or the default for the clusters."""
     if se is not None and se not in SE_KINDS:
         raise ParamsError(f"unknown standard error {se!r}; choose one of {', '.join(SE_KINDS)}", key="se")
@@ -69,16 +69,21 @@ def choose_se(se: str | None, clusters: np.ndarray | None) -> str:
             raise ParamsError(f"se={se!r} needs clusters: give cluster= (or unit= for a panel)", key="se")
         return se or "hc1"
     n_cl = len(np.unique(clusters))
+    if n_cl < 2 and se not in ("classical", "hc1"):
+        raise EstimationError(
+            "all rows are in one cluster: a cluster-robust standard error (or a wild cluster bootstrap) needs at "
+            "least 2 clusters, and in practice many more; give a finer cluster column, or ask for se='hc1' if "
+            "outcomes are independent within it")
     if se is None and n_cl < FEW_CLUSTERS:
         warnings.warn(
             f"only {n_cl} clusters: cluster-robust t intervals are too narrow with fewer than {FEW_CLUSTERS}, "
             "so the interval comes from a restricted wild cluster bootstrap "
             f"({'Webb' if n_cl < 12 else 'Rademacher'} weights); pass se='cluster' to override",
-            FewClustersWarning, stacklevel=4)
+            FewClustersWarning, stacklevel=stacklevel)
         return "wild"
     if se == "cluster" and n_cl < FEW_CLUSTERS:
         warnings.warn(f"se='cluster' with only {n_cl} clusters: the t interval may be too narrow; "
-                      "the default (se=None) uses the wild cluster bootstrap", FewClustersWarning, stacklevel=4)
+                      "the default (se=None) uses the wild cluster bootstrap", FewClustersWarning, stacklevel=stacklevel)
     return se or "cluster"
 
 

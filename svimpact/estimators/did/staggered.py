@@ -105,7 +105,7 @@ def estimate_staggered(
     if control_group == "never" and not (panel.cohorts == 0).any():
         raise InputDataError("has no never-treated units to compare with", column=cohort,
                              hint="use control_group='not_yet' to compare with units not yet treated")
-    kind = choose_se(se, panel.clusters)
+    kind = choose_se(se, panel.clusters, stacklevel=4)
     rng = np.random.default_rng(seed)
     gt = group_time(panel.Y, panel.cohorts, panel.periods, control_group)
     aggs = {k: aggregate(gt, k) for k in _KINDS}
