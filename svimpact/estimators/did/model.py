@@ -5,10 +5,13 @@ transformation) and repeated cross-sections (``unit=None``: a treated-group dumm
 periods it is the classic 2x2; with more (``period`` given) it fits an event study, reports each
 period's effect relative to the last pre-period, takes the ATT as the average of the post-period
 effects (weighted by treated observations) and tests the pre-period effects jointly (the
-pre-trend check). Standard errors are cluster-robust (by ``cluster``, else by ``unit`` in a
-panel, else heteroskedasticity-robust HC1); with fewer than 30 clusters the interval comes from a
-wild cluster bootstrap-t.
-"""
+pre-trend check, skipped with the reason when the clusters cannot carry it). Standard errors
+(``se``): cluster-robust by ``cluster`` (else ``unit`` in a panel) with 30 clusters or more, the
+restricted wild cluster bootstrap with fewer, HC1 with no clusters; ``"classical"`` on request;
+``ssc`` picks the small-sample convention. With ``cohort`` (staggered start dates) the work
+goes to :mod:`~svimpact.estimators.did.staggered`. A design that cannot give an honest interval
+(one cluster, one treated cluster, a saturated model) is an
+:class:`~svimpact.exceptions.EstimationError` saying why."""
 
 from __future__ import annotations
 

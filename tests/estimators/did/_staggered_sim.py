@@ -3,8 +3,8 @@
 Units sit in ``n_clusters`` areas; areas start the programme at different periods (or never),
 so treatment timing is clustered. Outcomes have unit, area and area-period shocks, a common
 trend, and an effect that grows with time since the start and differs by cohort (so two-way
-fixed effects with one post indicator is biased). The true simple aggregation is the average
-effect over the treated unit-periods (weights as Callaway and Sant'Anna's simple aggregation).
+fixed effects with one post indicator is biased). The true simple aggregation weights each
+post-start cell ``ATT(g, t)`` by the population share of cohort ``g``.
 """
 
 from __future__ import annotations
@@ -37,5 +37,12 @@ def simulate_staggered(
         "unit": np.repeat(np.arange(n_units), n_periods), "area": np.repeat(area, n_periods),
         "period": np.tile(periods, n_units), "cohort": np.repeat(cohort, n_periods), "outcome": y.ravel(),
     })
-    # truth: cohort-size weighted mean of the expected ATT(g, t) over post cells (= mean over treated unit-periods)
-    return data, float(effect[post].mean())
+    # truth: the simple aggregation with the population cohort shares (each area is equally likely for a
+    # unit, so a cohort's share is proportional to its number of areas), as the influence function assumes
+    num = den = 0.0
+    for g in np.unique(area_cohort[area_cohort > 0]):
+        m = float((area_cohort == g).sum())
+        cell = effect[cohort == g][0]  # the same in every unit of the cohort
+        num += m * cell[periods >= g].sum()
+        den += m * (periods >= g).sum()
+    return data, num / den
