@@ -41,7 +41,7 @@ def _constant_within(df: pd.DataFrame, unit: str, col: str, what: str) -> None:
     spread = df.groupby(unit, sort=False)[col].nunique(dropna=False)
     bad = spread[spread > 1].index
     if len(bad):
-        raise InputDataError(f"changes within unit for {len(bad)} unit(s), e.g. {bad[0]!r}; it must hold {what}",
+        raise InputDataError(f"changes within unit for {len(bad)} unit(s); it must hold {what}",
                              column=col, rows=_rows(df[unit].isin(bad).to_numpy()))
 
 
@@ -49,7 +49,7 @@ def _numeric(df: pd.DataFrame, col: str, what: str) -> pd.Series:
     s = pd.to_numeric(df[col], errors="coerce")
     bad = s.isna().to_numpy() & df[col].notna().to_numpy()
     if bad.any():
-        raise InputDataError(f"must hold numbers ({what}) but has values such as {df[col].iloc[np.flatnonzero(bad)[0]]!r}",
+        raise InputDataError(f"must hold numbers ({what}) but has {int(bad.sum())} value(s) that are not",
                              column=col, rows=_rows(bad), hint="use numbered periods, e.g. years or months 1, 2, 3")
     return s
 
@@ -85,8 +85,8 @@ def staggered_panel(
     if len(short):
         if not dropna:
             raise InputDataError(
-                f"the panel is not balanced: {len(short)} unit(s) miss some of the {len(periods)} periods, e.g. "
-                f"{short[0]!r}", column=unit, rows=_rows(df[unit].isin(short).to_numpy()),
+                f"the panel is not balanced: {len(short)} unit(s) miss some of the {len(periods)} periods",
+                column=unit, rows=_rows(df[unit].isin(short).to_numpy()),
                 hint="pass dropna=True to drop those units (counted in the result)")
         keep = ~df[unit].isin(short)
         n_dropped += int((~keep).sum())

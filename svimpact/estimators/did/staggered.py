@@ -29,7 +29,7 @@ from svimpact.estimators.did.panel import staggered_panel
 from svimpact.estimators.did.results import headline
 from svimpact.estimators.effects.balance import balance_frame
 from svimpact.estimators.effects.results import EffectEstimate
-from svimpact.exceptions import InputDataError, ParamsError, PreTrendWarning
+from svimpact.exceptions import FewClustersWarning, InputDataError, ParamsError, PreTrendWarning
 
 __all__ = ["CONTROL_GROUPS", "StaggeredDidEstimate", "estimate_staggered"]
 
@@ -120,6 +120,7 @@ def estimate_staggered(
                        n_boot=n_boot, rng=rng)
     tables, overall = _tables(gt, aggs, ifi, level)
     pval, notes = _pretrend(gt, inf_all[:, : gt.inf.shape[1]], codes, ifi, ssc)
+    notes += _lone_cohorts(panel.cohorts, panel.clusters) if cluster else []
     params = {"seed": seed, "cluster": cluster or unit, "n_boot": n_boot, "se": kind, "ssc": ssc, "level": level,
               "period": period, "cohort": cohort, "control_group": control_group,
               "estimator": "twfe" if twfe else "callaway-santanna"}
@@ -152,6 +153,18 @@ def estimate_staggered(
         pretrend_p=pval, params=params, group_time=tables["group_time"], event_time=tables["event"],
         by_group=tables["group"], calendar=tables["calendar"], aggregations=overall, control_group=control_group,
     )
+
+
+def _lone_cohorts(cohorts: np.ndarray, clusters: np.ndarray) -> list[str]:
+    """A warning when a start cohort lies in one cluster: its effects' SEs miss that cluster's shocks."""
+    spread = pd.Series(clusters).groupby(cohorts).nunique()
+    lone = [g for g, k in spread.items() if g > 0 and k < 2]
+    if not lone:
+        return []
+    note = (f"{len(lone)} start cohort(s) lie in a single cluster: their group-time standard errors cannot see that "
+            "cluster's own shocks and may be too small; read their intervals with care.")
+    warnings.warn(note, FewClustersWarning, stacklevel=4)
+    return [note]
 
 
 def _tables(
