@@ -31,6 +31,15 @@ class IfInference:
     df: float
     label: str
     n_clusters: int
+    replicates: np.ndarray | None = None  # leave-one-cluster-out estimates (jackknife), G x estimates
+
+    def jackknife_cov(self, cols: np.ndarray) -> np.ndarray:
+        """Jackknife covariance of the estimates ``cols`` (needs ``replicates``)."""
+        assert self.replicates is not None
+        R = self.replicates[:, cols]
+        R = R[np.isfinite(R).all(axis=1)]
+        dev = R - R.mean(axis=0)
+        return (len(R) - 1) / len(R) * dev.T @ dev
 
 
 def cluster_sums(inf: np.ndarray, codes: np.ndarray, G: int) -> np.ndarray:

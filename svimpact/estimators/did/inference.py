@@ -60,7 +60,7 @@ class _Inference:
     spec: _SeSpec
 
 
-def choose_se(se: str | None, clusters: np.ndarray | None, stacklevel: int = 3) -> str:
+def choose_se(se: str | None, clusters: np.ndarray | None, stacklevel: int = 3, few: str | None = None) -> str:
     """The standard error to use: the user's choice, checked, or the default for the clusters."""
     if se is not None and se not in SE_KINDS:
         raise ParamsError(f"unknown standard error {se!r}; choose one of {', '.join(SE_KINDS)}", key="se")
@@ -77,8 +77,9 @@ def choose_se(se: str | None, clusters: np.ndarray | None, stacklevel: int = 3) 
     if se is None and n_cl < FEW_CLUSTERS:
         warnings.warn(
             f"only {n_cl} clusters: cluster-robust t intervals are too narrow with fewer than {FEW_CLUSTERS}, "
-            "so the interval comes from a restricted wild cluster bootstrap "
-            f"({'Webb' if n_cl < 12 else 'Rademacher'} weights); pass se='cluster' to override",
+            "so the interval comes from "
+            + (few or f"a restricted wild cluster bootstrap ({'Webb' if n_cl < 12 else 'Rademacher'} weights)")
+            + "; pass se='cluster' to override",
             FewClustersWarning, stacklevel=stacklevel)
         return "wild"
     if se == "cluster" and n_cl < FEW_CLUSTERS:
@@ -89,7 +90,7 @@ def choose_se(se: str | None, clusters: np.ndarray | None, stacklevel: int = 3) 
 
 def check_treated_clusters(g: np.ndarray, clusters: np.ndarray | None, kind: str) -> None:
     """Cluster-level assignment needs at least two participant and two comparison clusters."""
-    if clusters is None or kind not in ("cluster", "wild"):
+    if clusters is None or kind not in ("cluster", "wild", "jackknife"):
         return
     frame = pd.DataFrame({"c": clusters, "g": g})
     share = frame.groupby("c", sort=False)["g"].mean()

@@ -99,6 +99,9 @@ def estimate_did(
     se : {"classical", "hc1", "cluster", "wild"}, optional
         Standard errors. Default: cluster-robust with 30 clusters or more, the restricted wild
         cluster bootstrap (Webb weights under 12 clusters) with fewer, HC1 with no clusters.
+        With ``cohort``: ``"cluster"`` (influence functions summed by cluster, t(G - 1)),
+        ``"wild"`` (multiplier bootstrap-t) or ``"jackknife"`` (leave one cluster out, CV3; the
+        default under 30 clusters, where it keeps coverage and the other two do not).
     ssc : {"stata", "areg", "none"}
         Small-sample convention (see :mod:`~svimpact.estimators.did.covariance`): ``"stata"``
         matches ``regress``/``xtreg, fe``/``reghdfe``, ``"areg"`` counts absorbed unit effects,

@@ -25,6 +25,7 @@ from svimpact._results import Interval, fmt_number
 from svimpact.estimators.did.grouptime import GroupTime, aggregate, group_time
 from svimpact.estimators.did.ifinference import IfInference, cluster_sums, if_inference
 from svimpact.estimators.did.inference import _t_draws, check_treated_clusters, choose_se
+from svimpact.estimators.did.jackknife import estimate_vector, jackknife_inference
 from svimpact.estimators.did.panel import staggered_panel
 from svimpact.estimators.did.results import headline
 from svimpact.estimators.effects.balance import balance_frame
@@ -105,7 +106,10 @@ def estimate_staggered(
     if control_group == "never" and not (panel.cohorts == 0).any():
         raise InputDataError("has no never-treated units to compare with", column=cohort,
                              hint="use control_group='not_yet' to compare with units not yet treated")
-    kind = choose_se(se, panel.clusters, stacklevel=4)
+    kind = "jackknife" if se == "jackknife" else choose_se(
+        se, panel.clusters, stacklevel=4, few="a cluster jackknife (CV3) with t(G - 1)")
+    if se is None and kind == "wild":
+        kind = "jackknife"
     rng = np.random.default_rng(seed)
     gt = group_time(panel.Y, panel.cohorts, panel.periods, control_group)
     aggs = {k: aggregate(gt, k) for k in _KINDS}
@@ -116,8 +120,12 @@ def estimate_staggered(
     codes = np.unique(panel.clusters, return_inverse=True)[1]
     blocks = [gt.inf] + [a.inf for a in aggs.values()] + [np.column_stack([a.overall_inf for a in aggs.values()])]
     inf_all = np.column_stack(blocks)
-    ifi = if_inference(inf_all, codes, kind="wild" if kind == "wild" else "cluster", ssc=ssc, level=level,
-                       n_boot=n_boot, rng=rng)
+    if kind == "jackknife":
+        ifi = jackknife_inference(estimate_vector(gt, aggs), panel.Y, panel.cohorts, panel.clusters, panel.periods,
+                                  control_group, level=level)
+    else:
+        ifi = if_inference(inf_all, codes, kind="wild" if kind == "wild" else "cluster", ssc=ssc, level=level,
+                           n_boot=n_boot, rng=rng)
     tables, overall = _tables(gt, aggs, ifi, level)
     pval, notes = _pretrend(gt, inf_all[:, : gt.inf.shape[1]], codes, ifi, ssc)
     notes += _lone_cohorts(panel.cohorts, panel.clusters) if cluster else []
@@ -195,6 +203,7 @@ def _tables(
         j = start + i
         v = aggs[k].overall
         overall[k] = Interval(v, v - ifi.halfwidth[j], v + ifi.halfwidth[j], level,
+                              "jackknife t" if ifi.replicates is not None else
                               "wild bootstrap-t" if "wild" in ifi.label else "t")
     return tables, overall
 
@@ -207,8 +216,11 @@ def _pretrend(
     if not len(pre):
         return None, ["Pre-trend test not possible: no cohort has two periods before its start."]
     n, G = inf.shape[0], ifi.n_clusters
-    S = cluster_sums(inf[:, pre], codes, G)
-    V = (1.0 if ssc == "none" else G / (G - 1)) * (S.T @ S) / n**2
+    if ifi.replicates is not None:
+        V = ifi.jackknife_cov(pre)
+    else:
+        S = cluster_sums(inf[:, pre], codes, G)
+        V = (1.0 if ssc == "none" else G / (G - 1)) * (S.T @ S) / n**2
     b = gt.cells["att"].to_numpy()[pre]
     q = len(pre)
     rank = np.linalg.matrix_rank(V, tol=1e-10 * max(float(np.abs(V).max()), 1e-300))

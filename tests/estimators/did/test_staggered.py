@@ -25,7 +25,7 @@ from scipy import stats
 
 from svimpact.estimators.did import estimate_did
 from svimpact.estimators.did.staggered import StaggeredDidEstimate
-from svimpact.exceptions import InputDataError, ParamsError, StaggeredAdoptionWarning
+from svimpact.exceptions import FewClustersWarning, InputDataError, ParamsError, StaggeredAdoptionWarning
 
 DATA = Path(__file__).parent / "data"
 CS = {"outcome": "lemp", "unit": "countyreal", "period": "year", "cohort": "first.treat"}
@@ -163,8 +163,32 @@ def test_empty_cohort_means_never_treated_and_always_treated_dropped(mpdta):
     assert est.n_dropped == 5 and any("treated from the first period" in w for w in est.warnings)
 
 
-def test_few_clusters_staggered_uses_wild_bootstrap():
+def test_few_clusters_staggered_default_to_cluster_jackknife():
     df, _ = simulate_staggered(300, 6, 8, seed=2)
-    with pytest.warns(UserWarning, match="only 8 clusters"):
-        est = estimate_did(df, outcome="outcome", unit="unit", period="period", cohort="cohort", cluster="area")
-    assert "wild bootstrap-t (8 clusters, Webb weights" in est.se_method
+    cols = {"outcome": "outcome", "unit": "unit", "period": "period", "cohort": "cohort", "cluster": "area"}
+    with pytest.warns(FewClustersWarning, match="only 8 clusters.*cluster jackknife"):
+        est = estimate_did(df, **cols)
+    assert est.se_method.startswith("cluster jackknife (CV3, 8 clusters, t with 7 df)")
+    # two clusters per cohort cannot carry a joint test of six pre-period effects: skipped, with the reason
+    assert est.pretrend_p is None and any("Pre-trend test skipped" in w for w in est.warnings)
+    wild = _quiet(df, **cols, se="wild")
+    assert "wild bootstrap-t (8 clusters, Webb weights" in wild.se_method
+    clus = _quiet(df, **cols, se="cluster")
+    assert clus.att.value == est.att.value == wild.att.value
+    # the jackknife is wider than the cluster-robust t (CV1) interval it replaces
+    assert est.att.upper - est.att.lower > clus.att.upper - clus.att.lower
+
+
+def test_jackknife_equals_leave_one_cluster_out_by_hand():
+    df, _ = simulate_staggered(200, 5, 6, seed=8)
+    cols = {"outcome": "outcome", "unit": "unit", "period": "period", "cohort": "cohort"}
+    est = _quiet(df, **cols, cluster="area", se="jackknife")
+    reps = [_quiet(df[df.area != a], **cols, se="cluster").att.value for a in sorted(df.area.unique())]
+    se = np.sqrt(5 / 6 * np.sum((np.array(reps) - np.mean(reps)) ** 2))
+    assert est.se == pytest.approx(se, rel=1e-10)
+
+
+def _quiet(df, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimate_did(df, **kw)
