@@ -11,8 +11,9 @@ Designs (treatment assigned by area, so inference must be clustered; area-period
   periods 3, 4, 5 or never, effects growing with time since the start and differing by cohort),
   8, 12 and 40 areas; the target is the simple aggregation.
 
-Each row gives the coverage of the default interval (``se=None``: the restricted wild cluster
-bootstrap below 30 clusters) and, for comparison, of the cluster-robust t interval
+Each row gives the coverage of the default interval (``se=None``: below 30 clusters the
+restricted wild cluster bootstrap, or for staggered adoption the cluster jackknife) and, for
+comparison, of the cluster-robust t interval
 (``se="cluster"``), the Monte Carlo standard error of the coverage, the mean bias and the mean
 interval width.
 """
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         default = coverage(make, args.sims, None)
         clus = coverage(make, args.sims, "cluster")
-        kind = "wild bootstrap" if "40" not in name else "cluster t"
+        kind = "cluster t" if "40" in name else ("cluster jackknife" if "staggered" in name else "wild bootstrap (WCR)")
         ok &= 0.93 <= default["coverage"] <= 0.97
         print(f"| {name} | {kind} | {default['coverage']:.3f} | {default['mc_se']:.3f} | {default['bias']:+.3f} | "
               f"{default['width']:.3f} | {clus['coverage']:.3f} |  <!-- {time.perf_counter() - t0:.0f} s -->",

@@ -275,7 +275,7 @@ def _panel_covariates(
     wz = _within(Z, units)
     out, out_names = [], []
     for j, name in enumerate(names):
-        if np.allclose(wz[:, j], 0):
+        if np.abs(wz[:, j]).max() <= 1e-10 * max(float(np.abs(Z[:, j]).max()), 1e-300):  # scale-free
             out.append(Z[:, j] * p)
             out_names.append(f"{name} x post")
         else:

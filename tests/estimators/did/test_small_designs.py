@@ -169,3 +169,15 @@ def test_few_clusters_enumerate_every_weight_vector_so_seed_does_not_matter():
     c = _quiet(data=sim.data, **ARGS, unit="unit", cluster="area", seed=5, n_boot=1999)
     assert "999 replicates" in a.se_method and "all replicates" in b.se_method
     assert (b.att.lower, b.att.upper) == (c.att.lower, c.att.upper)
+
+
+@pytest.mark.parametrize("panel", [True, False])
+@pytest.mark.parametrize("scale", [1e-4, 1e-2, 1e3, 1e6])
+def test_att_and_se_do_not_move_when_a_covariate_is_rescaled(panel, scale):
+    sim = simulate_did(300, 2, n_clusters=40, panel=panel, seed=9)
+    d = sim.data.assign(age2=sim.data.age**2, inc=np.random.default_rng(1).lognormal(10, 1, len(sim.data)))
+    kw = {**ARGS, "unit": "unit" if panel else None, "cluster": "area", "se": "cluster"}
+    base = estimate_did(d, covariates=["age", "age2", "inc"], **kw)
+    scaled = estimate_did(d.assign(inc=d.inc * scale, age2=d.age2 * scale), covariates=["age", "age2", "inc"], **kw)
+    assert scaled.att.value == pytest.approx(base.att.value, rel=1e-6)
+    assert scaled.se == pytest.approx(base.se, rel=1e-6)
