@@ -21,6 +21,7 @@ __all__ = [
     "PreTrendWarning",
     "SvimpactError",
     "SvimpactWarning",
+    "UnreliableStandardErrorWarning",
     "ValidationFailed",
     "format_rows",
 ]
@@ -131,3 +132,8 @@ class BalanceWarning(SvimpactWarning):
 
 class PreTrendWarning(SvimpactWarning):
     """Participants and the comparison group were already diverging before the programme."""
+
+
+class UnreliableStandardErrorWarning(SvimpactWarning):
+    """A standard error (and so its interval) cannot be trusted: a nearly singular matrix, too few
+    clusters, a bootstrap known to mislead, or an interval of (almost) zero width."""
