@@ -11,15 +11,14 @@ influence functions. The designs passed in should be standardised (``Design.Xs``
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from svimpact.estimators.effects.numerics import influence, ols, se_from_influence
-from svimpact.estimators.effects.propensity import Score
+from svimpact.estimators.effects.numerics import influence, least_squares, ols, se_from_influence
+from svimpact.estimators.effects.propensity import Score, fit_binary
 
-__all__ = ["MomentFit", "aipw_ate", "aipw_att", "fit_outcome_model", "ipw_att", "ra_att"]
+__all__ = ["MomentFit", "aipw_ate", "aipw_att", "fit_outcome_model", "ipw_att", "ols_att", "ra_att"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,24 +40,16 @@ def _expit(z: np.ndarray) -> np.ndarray:
 def fit_outcome_model(
     X: np.ndarray, y: np.ndarray, binary: bool
 ) -> tuple[np.ndarray, bool]:
-    """Fit the comparison group's outcome model (least squares, or a statsmodels logit if binary).
+    """Fit the comparison group's outcome model (least squares, or a logit if binary).
 
     Returns the coefficients and whether the logit link was used (a binary outcome falls back to
     a linear probability model when the logit cannot be fitted, e.g. perfect prediction).
     """
     if binary:
-        import statsmodels.api as sm
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                res = sm.Logit(y, X).fit(disp=0, method="newton", maxiter=100)
-                if np.isfinite(res.params).all() and np.abs(X @ res.params).max() < 30:
-                    return np.asarray(res.params), True
-            except Exception:  # noqa: BLE001 - separation: fall back to least squares below
-                pass
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-    return coef, False
+        beta = fit_binary(X, y, "logit")
+        if np.isfinite(beta).all() and np.abs(X @ beta).max() < 30:
+            return beta, True
+    return least_squares(X, y, what="outcome model"), False
 
 
 def _mean_fn(X: np.ndarray, beta: np.ndarray, logit: bool) -> tuple[np.ndarray, np.ndarray]:

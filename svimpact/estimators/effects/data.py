@@ -209,22 +209,29 @@ def covariate_matrix(
 
 
 def _check_rank(X: np.ndarray, names: Sequence[str], after: str = "") -> None:
-    """Raise naming a covariate that is a linear combination of the others (or constant)."""
+    """Raise naming a covariate that is a linear combination of the others (or constant).
+
+    Pivoted Cholesky-free check on the standardised Gram matrix: column j's residual variance
+    after the columns before it (a Schur complement) must keep at least ``1e-10`` of its variance.
+    """
     if X.shape[1] <= 1:
         return
-    Xs = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    Xs[:, 0] = 1.0
-    r = np.linalg.qr(Xs, mode="r")
-    diag = np.abs(np.diag(r))
-    tol = diag.max() * max(X.shape) * np.finfo(float).eps * 1e3
-    bad = np.flatnonzero(diag < tol)
-    if bad.size:
-        name = names[bad[0] - 1]
-        raise InputDataError(
-            "is a linear combination of the other covariates (or of the intercept)" + (f" {after}" if after else ""),
-            column=name.split("[")[0],
-            hint=f"remove '{name}' or the covariate it duplicates",
-        )
+    Xs = standardise(X)
+    G = Xs.T @ Xs / len(Xs)
+    for j in range(1, X.shape[1]):
+        A, b = G[:j, :j], G[:j, j]
+        try:
+            resid = G[j, j] - b @ np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            resid = 0.0
+        if not G[j, j] > 0 or resid < 1e-10 * max(G[j, j], 1.0):
+            name = names[j - 1]
+            raise InputDataError(
+                "is a linear combination of the other covariates (or of the intercept)"
+                + (f" {after}" if after else ""),
+                column=name.split("[")[0],
+                hint=f"remove '{name}' or the covariate it duplicates",
+            )
 
 
 def build_design(

@@ -20,7 +20,7 @@ import numpy as np
 
 from svimpact.exceptions import InputDataError, UnreliableStandardErrorWarning
 
-__all__ = ["COND_LIMIT", "SE_KINDS", "check_se", "influence", "ols", "se_from_influence", "solve", "standardise"]
+__all__ = ["COND_LIMIT", "SE_KINDS", "check_se", "influence", "least_squares", "ols", "se_from_influence", "solve", "standardise"]
 
 #: Condition number (equilibrated) above which a standard error is flagged as unreliable: about
 #: six of sixteen significant digits are then lost in the solve.
@@ -117,17 +117,26 @@ def se_from_influence(
     return float(np.sqrt(v))
 
 
-def ols(W: np.ndarray, y: np.ndarray, *, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least squares by QR (``lstsq``): coefficients, residuals and ``(W'W / n)^{-1}`` (the bread).
+def least_squares(W: np.ndarray, y: np.ndarray, *, what: str, w: np.ndarray | None = None) -> np.ndarray:
+    """(Weighted) least-squares coefficients from the normal equations of the standardised design.
 
-    ``W`` should be standardised; the bread comes from a checked solve (see :func:`influence`).
+    On a standardised ``W`` the Gram matrix is well conditioned (checked by :func:`solve`), and a
+    k-by-k solve avoids LAPACK's QR on a tall matrix, which is slow on a busy multi-core machine.
     """
-    coef, *_ = np.linalg.lstsq(W, y, rcond=None)
-    resid = y - W @ coef
+    Ww = W if w is None else W * w[:, None]
+    return solve(Ww.T @ W, Ww.T @ y, what=what)
+
+
+def ols(W: np.ndarray, y: np.ndarray, *, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares: coefficients, residuals and ``(W'W / n)^{-1}`` (the bread).
+
+    ``W`` should be standardised; every solve is checked (see :func:`solve`).
+    """
     n = W.shape[0]
     WtW = W.T @ W / n
     bread = solve(WtW, np.eye(W.shape[1]), what=what)
-    return coef, resid, bread
+    coef = bread @ (W.T @ y / n)
+    return coef, y - W @ coef, bread
 
 
 def check_se(se: float, scale: float, *, what: str) -> float:

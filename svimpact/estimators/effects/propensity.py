@@ -9,7 +9,6 @@ and the Abadie-Imbens adjustment.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from scipy.special import log_ndtr, ndtr
 
 from svimpact.exceptions import InputDataError, OverlapWarning
 
-__all__ = ["LINKS", "Overlap", "OverlapWarning", "Score", "fit_propensity", "link_values", "overlap_summary"]
+__all__ = ["LINKS", "Overlap", "OverlapWarning", "Score", "fit_binary", "fit_propensity", "link_values", "overlap_summary"]
 
 #: Propensity models: ``logit`` (the default, as Stata's ``teffects``) or ``probit``.
 LINKS = ("logit", "probit")
@@ -82,22 +81,50 @@ class Score:
         return self.p / one_minus, self.density / one_minus**2
 
 
+def _loglik(link: str, eta: np.ndarray, t: np.ndarray) -> float:
+    if link == "logit":
+        return float((t * eta - np.logaddexp(0.0, eta)).sum())
+    return float((t * log_ndtr(eta) + (1 - t) * log_ndtr(-eta)).sum())
+
+
+def fit_binary(X: np.ndarray, t: np.ndarray, link: str = "logit", *, max_iter: int = 100) -> np.ndarray:
+    """Maximum-likelihood logit or probit coefficients by Fisher scoring with step halving.
+
+    Meant for a standardised ``X`` (every k-by-k solve is then well conditioned). Returns NaNs
+    when the fit diverges (perfect separation).
+    """
+    beta = np.zeros(X.shape[1])
+    eta = X @ beta
+    ll = _loglik(link, eta, t)
+    for _ in range(max_iter):
+        p, lam = link_values(link, eta)
+        grad = X.T @ ((t - p) * lam)
+        info = (X * (lam * lam * p * (1 - p))[:, None]).T @ X
+        try:
+            step = np.linalg.solve(info, grad)
+        except np.linalg.LinAlgError:
+            return np.full(X.shape[1], np.nan)
+        for _half in range(30):
+            new_eta = X @ (beta + step)
+            new_ll = _loglik(link, new_eta, t)
+            if new_ll >= ll - 1e-12 * abs(ll):
+                break
+            step = step / 2
+        beta, eta, ll = beta + step, new_eta, new_ll
+        if not np.isfinite(beta).all() or np.abs(eta).max() > 60:
+            return np.full(X.shape[1], np.nan)
+        if np.abs(step).max() < 1e-11:
+            return beta
+    return beta
+
+
 def fit_propensity(X: np.ndarray, t: np.ndarray, names: Sequence[str], link: str = "logit") -> Score:
-    """Fit the propensity model with statsmodels on the (standardised) design ``X``.
+    """Fit the propensity model (:func:`fit_binary`) on the standardised design ``X``.
 
     Raises an error naming the covariates when the groups do not overlap at all (perfect
     separation): no comparison unit then resembles any participant.
     """
-    import statsmodels.api as sm
-
-    model = sm.Logit if link == "logit" else sm.Probit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            res = model(t, X).fit(method="newton", disp=0, maxiter=100, warn_convergence=False)
-            params = np.asarray(res.params, dtype=float)
-        except Exception:  # noqa: BLE001 - perfect separation or singular Hessian
-            params = np.full(X.shape[1], np.nan)
+    params = fit_binary(X, t, link)
     index = X @ params if np.isfinite(params).all() else np.full(len(t), np.nan)
     if not np.isfinite(index).all() or _separated(index, t):
         raise _no_overlap_error(X, t, names)
