@@ -69,8 +69,8 @@ def simulate_scenario(
         noise, att = 1.5 * rng.standard_t(3, n), effect
     elif scenario == "raw_units":
         cov = _earnings(rng, n)
-        index = (-0.2 - 0.09 * (cov["age"] - 35) + 0.0012 * (cov["age"] - 35) ** 2 - 0.15 * (cov["educ"] - 11.5)
-                 - 1.2e-4 * cov["re74"] + 1.5e-9 * cov["re74sq"] - 0.8e-4 * cov["re75"] + 0.9 * cov["u74"])
+        index = (-0.4 - 0.05 * (cov["age"] - 35) + 0.001 * (cov["age"] - 35) ** 2 - 0.1 * (cov["educ"] - 11.5)
+                 - 6e-5 * cov["re74"] + 3e-10 * cov["re74sq"] - 4e-5 * cov["re75"] + 0.6 * cov["u74"])
         base = 3000 + 0.5 * cov["re75"] + 0.25 * cov["re74"] + 300 * (cov["educ"] - 11.5) + 40 * (cov["age"] - 35)
         noise, att = 3000.0 * rng.standard_t(3, n), 1000.0 * effect
     else:

@@ -105,7 +105,8 @@ def ai_variance(
     cov1[tr], cov0[tr] = cov1_own[g1.of_unit], c_tr_in_0
     cov1[co], cov0[co] = c_co_in_1, cov0_own[g0.of_unit]
     f, p = score.density, score.p
-    c = (f[:, None] * (cov1 + (p / (1 - p))[:, None] * cov0)).sum(axis=0) / n1
+    f_odds = score.lam * p * p  # f p / (1 - p), finite where p rounds to 1
+    c = (f[:, None] * cov1 + f_odds[:, None] * cov0).sum(axis=0) / n1
     # Each comparison unit's imputed outcome under treatment: its n_neighbors nearest participants.
     cand, use = nearest(g1, s[co], n_neighbors)
     y1_c = np.where(use, g1.ysum[cand], 0.0).sum(axis=1) / np.where(use, g1.weight[cand], 0.0).sum(axis=1)
@@ -114,5 +115,6 @@ def ai_variance(
     gap[co] = y1_c - y[co] - match.att
     d = (P * (f * gap)[:, None]).sum(axis=0) / n1
     H = (P * score.info_weight[:, None]).T @ P
-    adj = float(d @ solve(H, d, what="matching ATT")) - float(c @ solve(H, c, what="matching ATT"))
+    what = "standard error of the matching ATT"
+    adj = float(d @ solve(H, d, what=what)) - float(c @ solve(H, c, what=what))
     return v + adj if v + adj > 0 else v

@@ -212,7 +212,7 @@ def _check_rank(X: np.ndarray, names: Sequence[str], after: str = "") -> None:
     """Raise naming a covariate that is a linear combination of the others (or constant).
 
     Pivoted Cholesky-free check on the standardised Gram matrix: column j's residual variance
-    after the columns before it (a Schur complement) must keep at least ``1e-10`` of its variance.
+    after the columns before it (a Schur complement) must keep at least ``1e-12`` of its variance.
     """
     if X.shape[1] <= 1:
         return
@@ -224,7 +224,7 @@ def _check_rank(X: np.ndarray, names: Sequence[str], after: str = "") -> None:
             resid = G[j, j] - b @ np.linalg.solve(A, b)
         except np.linalg.LinAlgError:
             resid = 0.0
-        if not G[j, j] > 0 or resid < 1e-10 * max(G[j, j], 1.0):
+        if not G[j, j] > 0 or resid < 1e-12 * max(G[j, j], 1.0):
             name = names[j - 1]
             raise InputDataError(
                 "is a linear combination of the other covariates (or of the intercept)"

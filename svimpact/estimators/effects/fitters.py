@@ -127,11 +127,14 @@ def _fit_aipw(d: Design, o: Options, rng: np.random.Generator) -> Fit:
 
 
 def _ols_se(d: Design, o: Options, resid: np.ndarray, h: np.ndarray, k: int, what: str) -> float:
+    """Classical, HC0/HC1 or cluster-robust SE of one OLS coefficient (Stata ``regress`` conventions:
+    the cluster form carries ``G/(G-1) (n-1)/(n-k)``)."""
     n = len(resid)
     if o.se == "classical":
         s2 = float((resid**2).sum()) / max(n - k, 1)
         return check_se(float(np.sqrt(s2 * (h**2).sum())) / n, float(d.y.std()), what=what)
-    return _se(h * resid, d, o, k, what)
+    se = _se(h * resid, d, o, k, what)
+    return se * float(np.sqrt((n - 1) / max(n - k, 1))) if o.se == "cluster" else se
 
 
 def _fit_difference(d: Design, o: Options, rng: np.random.Generator) -> Fit:

@@ -43,6 +43,7 @@ from svimpact.estimators.effects.results import (
     EffectEstimate,
     make_draws,
 )
+from svimpact.exceptions import UnreliableStandardErrorWarning
 
 __all__ = [
     "METHODS",
@@ -147,12 +148,17 @@ def estimate_effect(
                           propensity_covariates=propensity_covariates, cluster=cluster)
     design, trimmed = apply_trim(design, options)
     boot_rng, draw_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    fit = fit_method(design, options, boot_rng)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_method(design, options, boot_rng)
+    for w in caught:  # passed on, and the standard-error ones kept in the result too
+        warnings.warn(w.message, w.category, stacklevel=2)
+    se_messages = tuple(str(w.message) for w in caught if issubclass(w.category, UnreliableStandardErrorWarning))
     params = {"seed": seed, **options.record(),
               "propensity_covariates": None if propensity_covariates is None else tuple(propensity_covariates)}
     return _assemble(design, fit, method=method, outcome=outcome, treatment=treatment,
                      covariates=tuple(covariates), level=level, n_draws=n_draws, rng=draw_rng,
-                     params=params, trimmed=trimmed)
+                     params=params, trimmed=trimmed, extra_warnings=se_messages)
 
 
 def naive_difference(d: Design, level: float) -> Interval:
@@ -166,7 +172,7 @@ def naive_difference(d: Design, level: float) -> Interval:
 def _assemble(
     d: Design, fit: Fit, *, method: str, outcome: str, treatment: str,
     covariates: tuple[str, ...], level: float, n_draws: int, rng: np.random.Generator,
-    params: dict[str, Any], trimmed: Trim | None = None,
+    params: dict[str, Any], trimmed: Trim | None = None, extra_warnings: tuple[str, ...] = (),
 ) -> EffectEstimate:
     """Draws, intervals, balance and warnings around one fit."""
     dw_ok = bool((d.y >= 0).all() and fit.observed > 0)
@@ -189,7 +195,7 @@ def _assemble(
         n_comparison=int((wc > 0).sum()), effective_n_comparison=kish_ess(wc),
         balance=balance, overlap=fit.overlap, sms_level=METHODS[method], draws=draws,
         outcome_type="binary" if d.binary_outcome else "continuous", n_dropped=d.n_dropped,
-        n_unmatched=fit.n_unmatched, warnings=tuple(messages), params={**params, "level": level},
+        n_unmatched=fit.n_unmatched, warnings=(*extra_warnings, *messages), params={**params, "level": level},
         naive=naive_difference(d, level),
         n_trimmed_treated=0 if trimmed is None else trimmed.n_treated,
         n_trimmed_comparison=0 if trimmed is None else trimmed.n_comparison,

@@ -20,11 +20,15 @@ import numpy as np
 
 from svimpact.exceptions import InputDataError, UnreliableStandardErrorWarning
 
-__all__ = ["COND_LIMIT", "SE_KINDS", "check_se", "influence", "least_squares", "ols", "se_from_influence", "solve", "standardise"]
+__all__ = ["COND_LIMIT", "SE_KINDS", "SINGULAR_LIMIT", "check_se", "influence", "least_squares", "ols", "se_from_influence", "solve", "standardise"]
 
 #: Condition number (equilibrated) above which a standard error is flagged as unreliable: about
 #: six of sixteen significant digits are then lost in the solve.
 COND_LIMIT = 1e10
+
+#: Condition number (equilibrated) from which a system counts as singular: fewer than three
+#: significant digits would survive the solve.
+SINGULAR_LIMIT = 1e13
 
 #: Standard-error conventions for influence-function (M-estimation) standard errors.
 SE_KINDS = ("hc0", "hc1", "cluster")
@@ -59,7 +63,8 @@ def solve(A: np.ndarray, B: np.ndarray, *, what: str) -> np.ndarray:
     """``A^{-1} B`` by LU on the equilibrated ``A``, with its conditioning checked.
 
     Warns (:class:`~svimpact.exceptions.UnreliableStandardErrorWarning`) when the equilibrated
-    matrix is nearly singular; raises :class:`~svimpact.exceptions.InputDataError` when singular.
+    matrix's condition number exceeds :data:`COND_LIMIT`; raises
+    :class:`~svimpact.exceptions.InputDataError` above :data:`SINGULAR_LIMIT` (singular).
     """
     Ae, r, c = _equilibrate(A)
     B2 = np.asarray(B, dtype=float).reshape(A.shape[0], -1)
@@ -68,16 +73,16 @@ def solve(A: np.ndarray, B: np.ndarray, *, what: str) -> np.ndarray:
         sol = np.linalg.solve(Ae, B2 * r[:, None])
     except np.linalg.LinAlgError:
         cond, sol = np.inf, np.full_like(B2, np.nan)
-    if not np.isfinite(cond) or not np.isfinite(sol).all():
+    if not np.isfinite(cond) or cond > SINGULAR_LIMIT or not np.isfinite(sol).all():
         raise InputDataError(
-            f"the standard error of the {what} cannot be computed: the estimating equations are "
+            f"the {what} cannot be computed: the estimating equations are "
             "singular (a covariate may be constant within one group, or a group too small)",
             hint="remove covariates that do not vary among the comparison units or the participants, "
             "or merge rare categories",
         )
     if cond > COND_LIMIT:
         warnings.warn(
-            f"The standard error of the {what} rests on a nearly singular system (condition number "
+            f"The {what} rests on a nearly singular system (condition number "
             f"{cond:.1e} after scaling): covariates are close to collinear, so the interval may be "
             "wrong. Drop or combine near-duplicate covariates.",
             UnreliableStandardErrorWarning, stacklevel=3,
@@ -91,7 +96,7 @@ def influence(G: np.ndarray, D: np.ndarray, *, what: str) -> np.ndarray:
     ``G`` is (n, K): each unit's moment contributions at the estimate; ``D`` is (K, K): the
     Jacobian of the averaged moments. The estimator's variance is ``psi.T @ psi / n**2``.
     """
-    return -solve(D, G.T, what=what).T
+    return -solve(D, G.T, what=f"standard error of the {what}").T
 
 
 def se_from_influence(
@@ -134,7 +139,7 @@ def ols(W: np.ndarray, y: np.ndarray, *, what: str) -> tuple[np.ndarray, np.ndar
     """
     n = W.shape[0]
     WtW = W.T @ W / n
-    bread = solve(WtW, np.eye(W.shape[1]), what=what)
+    bread = solve(WtW, np.eye(W.shape[1]), what=f"standard error of the {what}")
     coef = bread @ (W.T @ y / n)
     return coef, y - W @ coef, bread
 
