@@ -71,7 +71,7 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
     if estimate.overlap is None:
         raise ParamsError(
             f"method {estimate.method!r} has no propensity score; overlap plots need "
-            "'regression', 'psm', 'ipw' or 'aipw'", key="method",
+            "'regression', 'psm', 'ipw', 'aipw' or 'ols' with covariates", key="method",
         )
     ov = estimate.overlap
     fig, ax = plt.subplots(figsize=(6, 3.5))

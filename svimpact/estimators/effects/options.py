@@ -90,6 +90,9 @@ def check_options(
     if method not in ("difference", "ols") and not covariates:
         raise ParamsError(f"method {method!r} needs at least one covariate; use "
                           "method='difference' for an unadjusted comparison", key="covariates")
+    if trim is not None and not (covariates or propensity_covariates):
+        raise ParamsError("trimming needs a propensity model: give covariates (or propensity_covariates)",
+                          key="trim")
     if propensity_covariates is not None and not propensity_covariates and needs_score:
         raise ParamsError("propensity_covariates is empty; give the propensity model's columns or "
                           "leave it out to use the covariates", key="propensity_covariates")
