@@ -20,7 +20,8 @@ import numpy as np
 
 from svimpact.exceptions import InputDataError, UnreliableStandardErrorWarning
 
-__all__ = ["COND_LIMIT", "SE_KINDS", "SINGULAR_LIMIT", "check_se", "influence", "least_squares", "ols", "se_from_influence", "solve", "standardise"]
+__all__ = ["COND_LIMIT", "SE_KINDS", "SINGULAR_LIMIT", "check_se", "influence", "least_squares", "ols",
+           "se_from_influence", "solve", "standardise"]
 
 #: Condition number (equilibrated) above which a standard error is flagged as unreliable: about
 #: six of sixteen significant digits are then lost in the solve.
