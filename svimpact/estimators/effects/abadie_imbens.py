@@ -22,11 +22,14 @@ invariant to rescaling the covariates.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from svimpact.estimators.effects.matching import Groups, MatchResult, make_groups, nearest
 from svimpact.estimators.effects.numerics import solve
 from svimpact.estimators.effects.propensity import Score
+from svimpact.exceptions import UnreliableStandardErrorWarning
 
 __all__ = ["ai_variance"]
 
@@ -117,4 +120,9 @@ def ai_variance(
     H = (P * score.info_weight[:, None]).T @ P
     what = "standard error of the matching ATT"
     adj = float(d @ solve(H, d, what=what)) - float(c @ solve(H, c, what=what))
-    return v + adj if v + adj > 0 else v
+    if v + adj > 0:
+        return v + adj
+    warnings.warn("The adjustment of the matching standard error for the estimated propensity score came out "
+                  "larger than the variance itself (too few comparison units near the participants?); the "
+                  "unadjusted Abadie-Imbens standard error is reported.", UnreliableStandardErrorWarning, stacklevel=4)
+    return v
