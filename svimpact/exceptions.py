@@ -24,6 +24,7 @@ __all__ = [
     "SvimpactError",
     "StaggeredAdoptionWarning",
     "SvimpactWarning",
+    "UnreliableStandardErrorWarning",
     "ValidationFailed",
     "format_rows",
 ]
@@ -147,3 +148,8 @@ class FewClustersWarning(SvimpactWarning):
 
 class StaggeredAdoptionWarning(SvimpactWarning):
     """Two-way fixed effects with one post indicator on staggered start dates with changing effects."""
+
+
+class UnreliableStandardErrorWarning(SvimpactWarning):
+    """A standard error (and so its interval) cannot be trusted: a nearly singular matrix, too few
+    clusters, a bootstrap known to mislead, or an interval of (almost) zero width."""
