@@ -118,16 +118,38 @@ def _respondents(ctx: Context, svc: str, keys: list[Key]) -> Key:
 
 
 def ledger_table(ctx: Context, t: Table) -> bool:
-    hits = [(r, m) for r in t.rows for c in r if (m := re.search(r"from counts\s+([\d,]+)\s*/\s*([\d,]+)", c))]
-    if not hits and not any("distribution" in norm(c) for c in t.header):
+    """'beta from counts a / b' (successes / failures): counts printed as they are, and the Beta
+    interval printed beside them, which gives the counts back even when the text hides them."""
+    cols = [norm(c) for c in t.header]
+    if not any("distribution" in c for c in cols):
         return False
-    for r, m in hits:
+    eng, svc = ctx.engine, t.service
+    lj = next((j for j, c in enumerate(cols) if c in {"low", "lower"}), None)
+    hj = next((j for j, c in enumerate(cols) if c in {"high", "upper"}), None)
+    for r in t.rows:
+        m = next((m for c in r if (m := re.search(r"from counts\s+(\S+)\s*/\s*(\S+)", c))), None)
+        if not m:
+            continue
         what = r[0].strip() or "adjustment"
-        key = ctx.engine.var((t.service, "ledger", what), f"{t.service}: participants counted for {what}")
-        ctx.printed(key, ctx.engine.info[key].what, m.group(1), t.file)
-        ctx.printed(ctx.n(t.service), ctx.engine.info[ctx.n(t.service)].what, m.group(2), t.file)
+        a = eng.var((svc, "ledger", what, "successes"), f"{svc}: people counted as '{what}' in the ledger")
+        b = eng.var((svc, "ledger", what, "failures"), f"{svc}: people counted as not '{what}' in the ledger")
+        ctx.printed(a, eng.info[a].what, m.group(1), t.file)
+        ctx.printed(b, eng.info[b].what, m.group(2), t.file)
+        if "leak" in what.lower():
+            ctx.total([a, b], ctx.n(svc), "totals-minus-cells", t.file, "inside + outside = all participants", True)
+        for j, q in ((lj, 0.025), (hj, 0.975)):
+            v = parse_number(r[j], t.sig) if j is not None and j < len(r) else None
+            if v and ctx.once("beta", a, b, q, v[0]):
+                eng.add(Func((a, b), "interval-inversion", t.file, f"Beta limit {r[j]} of the {what} counts", True,
+                             lambda x, y, q=q: _beta_ppf(q, x, y), v[0] - v[1], v[0] + v[1]))
     ctx.read.append((t.file, "additionality ledger"))
     return True
+
+
+def _beta_ppf(q: float, successes: np.ndarray, failures: np.ndarray, prior: float = 0.5) -> np.ndarray:
+    from scipy.stats import beta
+
+    return beta.ppf(q, successes + prior, failures + prior)
 
 
 def switching_table(ctx: Context, t: Table) -> bool:
