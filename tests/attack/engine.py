@@ -307,13 +307,16 @@ class Engine:
         if sum(len(doms[k]) > 1 for k in keys) > 12 or math.prod(len(doms[k]) for k in keys) > ENUM_LIMIT:
             return None
         near = {id(c): c for k in keys for c in self.touching.get(k, ()) if isinstance(c, Linear) and c not in checks}
-        joint = [c for c in near.values()
-                 if len(c.vars) <= 24 and sum(1 for k in c.vars if k not in keys and len(doms[k]) > 1) <= 1]
-        linears = [c for c in checks if isinstance(c, Linear)] + joint
-        keys += sorted({k for c in joint for k in c.vars if k not in keys}, key=str)
+        linears = [c for c in checks if isinstance(c, Linear)]
+        size = math.prod(len(doms[k]) for k in keys)
+        for c in near.values():  # neighbours that stay small: at most one more free unknown each
+            new = [k for k in c.vars if k not in keys]
+            grow = math.prod(len(doms[k]) for k in new)
+            if len(c.vars) <= 24 and sum(len(doms[k]) > 1 for k in new) <= 1 and size * grow <= ENUM_LIMIT:
+                linears.append(c)
+                keys += new
+                size *= grow
         sizes = [len(doms[k]) for k in keys]
-        if sum(s > 1 for s in sizes) > 12 or math.prod(sizes) > ENUM_LIMIT:
-            return None
         order = sorted(range(len(keys)), key=lambda i: sizes[i])
         keys = [keys[i] for i in order]
         pos = {k: i for i, k in enumerate(keys)}

@@ -82,9 +82,9 @@ def map_data(ctx: Context, file: str, svc: str, recs: list[dict]) -> None:
             if lo and hi and per:
                 ctx.bound(key, (lo[0] - lo[1]) * pop / per[0], (hi[0] + hi[1]) * pop / per[0], "map-classes", file,
                           f"rate band '{band}' x population")
+    for d, keys in by_decile.items():
+        ctx.total(keys, ctx.users(svc, "national", d), "map-classes", file, f"areas of decile {d} add up", True)
     if len(by_decile) >= 5:
-        for d, keys in by_decile.items():
-            ctx.total(keys, ctx.users(svc, "national", d), "map-classes", file, f"areas of decile {d} add up", True)
         ctx.total([k for keys in by_decile.values() for k in keys], ctx.n(svc), "map-classes", file,
                   "areas add up to all users", True)
     ctx.read.append((file, "map data"))
@@ -135,7 +135,8 @@ def _sii(cols, pops: np.ndarray, transform: bool, what: str) -> np.ndarray:
 
 def inequality_table(ctx: Context, t: Table) -> bool:
     cols = [norm(c) for c in t.header]
-    if not t.rows or not any(re.search(r"\bsii\b|core20|concentration", r[0].lower()) for r in t.rows):
+    if not t.rows or not any(re.search(r"\b[rs]ii\b|core20|concentration|\bgap\b|most.*least", r[0].lower())
+                             for r in t.rows):
         return False
     svc, eng = t.service, ctx.engine
     vj = next((j for j, c in enumerate(cols) if c in {"value", "estimate", "point"}), 1)
