@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from engine import UNBOUNDED, Dom, Engine, Key, Linear, Ratio, interval
+from engine import UNBOUNDED, Constraint, Dom, Engine, Func, Key, Linear, Ratio, interval
 from readers import parse_number
 
 from svimpact.disclosure import DisclosureRule, get_rule
@@ -65,6 +65,7 @@ class Context:
     areas: pd.DataFrame | None = None
     read: list[tuple[str, str]] = field(default_factory=list)
     primary: set[tuple[str, str, str, str]] = field(default_factory=set)
+    pending: list[Ratio] = field(default_factory=list)
     _seen: set = field(default_factory=set)
 
     # -------------------------------------------------------------- domains of printed counts
@@ -127,7 +128,40 @@ class Context:
 
     def ratio(self, x: Key, y: Key, lo: float, hi: float, route: str, file: str, note: str) -> None:
         if self.once("ratio", x, y, round(lo, 12), round(hi, 12)):
-            self.engine.add(Ratio((x, y), route, file, note, True, max(lo, 0.0), hi))
+            self.derived(Ratio((x, y), route, file, note, True, max(lo, 0.0), hi))
+
+    def derived(self, c: Constraint) -> None:
+        """A derived figure: kept until reading ends, then dropped if the published counts give it
+        (a figure computed from published counts tells nothing new)."""
+        self.pending.append(c)
+
+    def flush(self) -> None:
+        for c in self.pending:
+            if not self._explained(c):
+                self.engine.add(c)
+        self.pending.clear()
+
+    def _explained(self, c: Constraint) -> bool:
+        pubs = [self._published_number(k) for k in c.vars]
+        if all(p is not None for p in pubs):
+            if isinstance(c, Ratio):
+                return bool(pubs[1]) and c.lo - 1e-12 <= pubs[0] / pubs[1] <= c.hi + 1e-12
+            if isinstance(c, Linear):
+                v = sum(a * p for a, p in zip(c.coefs, pubs))
+                return c.lo - 1e-9 <= v <= c.hi + 1e-9
+            if isinstance(c, Func):
+                return bool(c.holds([np.array([p]) for p in pubs])[0])
+        if isinstance(c, Ratio) and pubs[0] is None and pubs[1]:
+            # a share of something never printed, over a printed total: from a rounded count?
+            step = max(self.rule.round_to, 1)
+            m = np.arange(0, pubs[1] + step + 1, step) / pubs[1]
+            return bool(((m >= c.lo - 1e-12) & (m <= c.hi + 1e-12)).any())
+        return False
+
+    def _published_number(self, key: Key) -> int | None:
+        text = self.engine.info[key].published if key in self.engine.info else None
+        v = parse_number(text.split()[0]) if text and text.split() else None
+        return int(v[0]) if v else None
 
     def total(self, parts: list[Key], whole: Key, route: str, file: str, note: str, tentative: bool = False) -> None:
         if parts and self.once("sum", tuple(sorted(parts)), whole):

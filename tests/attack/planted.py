@@ -101,9 +101,10 @@ def sii_value(users: list[int], what: str = "sii") -> float:
     return r.sii.value if what == "sii" else r.rii.value
 
 
-def measures(rows: list[tuple[str, str]]) -> str:
+def measures(rows: list[tuple[str, ...]]) -> str:
+    """Inequality measures: (measure, value[, smallest count beneath it])."""
     return csv(["measure", "scale", "value", "lower", "upper", "level", "method", "smallest_count"],
-               [[m, "national", v, "[c]", "[c]", "0.95", "", "[c]"] for m, v in rows])
+               [[r[0], "national", r[1], "[c]", "[c]", "0.95", "", r[2] if len(r) > 2 else "[c]"] for r in rows])
 
 
 # ----------------------------------------------------------------------------- areas and maps

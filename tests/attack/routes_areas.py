@@ -223,8 +223,8 @@ def sii_fit(ctx: Context, svc: str, what: str, v, file: str) -> None:
             def fn(*c, tr=transform):
                 return _sii(c, pops, tr, what)
 
-            ctx.engine.add(Func(keys, "sii-rii-fit", file, f"{what.upper()} (transform={transform})", True,
-                                fn, val - slack, val + slack))
+            ctx.derived(Func(keys, "sii-rii-fit", file, f"{what.upper()} (transform={transform})", True,
+                             fn, val - slack, val + slack))
 
 
 def gap_fit(ctx: Context, svc: str, v, kind: str, file: str) -> None:
@@ -236,8 +236,8 @@ def gap_fit(ctx: Context, svc: str, v, kind: str, file: str) -> None:
     val, tol = v
     slack = tol + 1e-5 * abs(val)
     if kind == "gap":
-        ctx.engine.add(Linear((most, least), "gap-ratio", file, "gap per 1,000 most - least deprived", True,
-                              (1000 / pops[0], -1000 / pops[-1]), val - slack, val + slack))
+        ctx.derived(Linear((most, least), "gap-ratio", file, "gap per 1,000 most - least deprived", True,
+                           (1000 / pops[0], -1000 / pops[-1]), val - slack, val + slack))
     else:
         ctx.ratio(most, least, (val - slack) * pops[0] / pops[-1], (val + slack) * pops[0] / pops[-1], "gap-ratio",
                   file, "reach ratio most / least deprived")
@@ -284,7 +284,7 @@ def concentration_fit(ctx: Context, svc: str, v, file: str) -> None:
                          (*(r - rbar), 0.0), 0.0, 0.0)
     con.n_key, con.value, con.total_pop = n, (v[0], v[1] + 1e-6), float(w.sum())
     if ctx.once("concentration", svc, round(v[0], 12)):
-        ctx.engine.add(con)
+        ctx.derived(con)
 
 
 __all__ = ["area_table", "background_areas", "core20", "inequality_table", "interval", "map_data"]

@@ -142,7 +142,7 @@ def _wilson_limit(ctx: Context, x, n, kind: str, v: float, tol: float, pop, file
 
     keys = (x,) if n is None else (x, n)
     if ctx.once("wilson", keys, kind, round(v, 12)):
-        ctx.engine.add(Func(keys, "interval-inversion", file, f"Wilson {kind} limit in {col}", True, miss, 0.0, 0.0))
+        ctx.derived(Func(keys, "interval-inversion", file, f"Wilson {kind} limit in {col}", True, miss, 0.0, 0.0))
 
 
 def _percentages(ctx: Context, t: Table, deciles, total_row, counts, pub) -> None:

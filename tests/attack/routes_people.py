@@ -140,7 +140,7 @@ def ledger_table(ctx: Context, t: Table) -> bool:
         for j, q in ((lj, 0.025), (hj, 0.975)):
             v = parse_number(r[j], t.sig) if j is not None and j < len(r) else None
             if v and ctx.once("beta", a, b, q, v[0]):
-                eng.add(Func((a, b), "interval-inversion", t.file, f"Beta limit {r[j]} of the {what} counts", True,
+                ctx.derived(Func((a, b), "interval-inversion", t.file, f"Beta limit {r[j]} of the {what} counts", True,
                              lambda x, y, q=q: _beta_ppf(q, x, y), v[0] - v[1], v[0] + v[1]))
     ctx.read.append((t.file, "additionality ledger"))
     return True
@@ -213,10 +213,23 @@ def prose(ctx: Context, x: Text) -> None:
         if v:
             one, _ = _outcome(ctx, svc, file)
             ctx.ratio(one, ctx.n(svc), (v[0] - v[1]) / 100, (v[0] + v[1]) / 100, "mean-x-n", file, "outcome rate x N")
-    for m in re.finditer(r"weighted deadweight of ([\d.]+)%", x.text):
-        v = parse_number(m.group(1))
-        keys = [(svc, "survey", a) for a in ("yes_fully", "partly")] + [(svc, "survey counted")]
-        if v and all(k in eng.doms for k in keys) and ctx.once("survey-dw", svc, m.group(1)):
-            eng.add(Func(tuple(keys), "category-share-x-n", file, "weighted survey deadweight", True,
-                         lambda f, p, n: np.where(n > 0, (f + 0.5 * p) / np.maximum(n, 1) * 100, np.nan),
-                         v[0] - v[1], v[0] + v[1]))
+    for m in re.finditer(r"weighted deadweight of ([\d.]+)%(?: \(95% interval ([\d.]+)% to ([\d.]+)%\))?", x.text):
+        keys = ((svc, "survey", "yes_fully"), (svc, "survey", "partly"), (svc, "survey counted"))
+        if not all(k in eng.doms for k in keys):
+            continue
+        for text, q in ((m.group(1), None), (m.group(2), 0.025), (m.group(3), 0.975)):
+            v = parse_number(text) if text else None
+            if v and ctx.once("survey-dw", svc, text, q):
+                ctx.derived(Func(keys, "category-share-x-n", file, f"weighted survey deadweight {text}%", True,
+                                 lambda f, p, n, q=q: _survey_share(f, p, n, q), v[0] - v[1], v[0] + v[1]))
+
+
+def _survey_share(full: np.ndarray, partly: np.ndarray, n: np.ndarray, q: float | None) -> np.ndarray:
+    """The survey's weighted 'yes' share (partly = 0.5) in percent, or a limit of its Jeffreys interval."""
+    from scipy.stats import beta
+
+    yes = full + 0.5 * partly
+    with np.errstate(all="ignore"):
+        if q is None:
+            return np.where(n > 0, yes / np.maximum(n, 1) * 100, np.nan)
+        return np.where(n > yes, beta.ppf(q, yes + 0.5, n - yes + 0.5) * 100, np.nan)

@@ -177,7 +177,7 @@ def fixed_report(root: Path) -> Path:
     return write(root, {
         T + "reach-by-decile.csv": reach(SMALL, rates="published", limits="published"),
         T + "decile-profile.csv": profile(SMALL, pct="published"),
-        T + "inequality-measures.csv": measures([("Core20 share of users", f"{40 / shown_n:.3f}"),
+        T + "inequality-measures.csv": measures([("Core20 share of users", f"{40 / shown_n:.3f}", "40"),
                                                  ("SII of reach per 1,000", "[c]"), ("RII of reach", "[c]"),
                                                  ("concentration index of reach (wagstaff)", "[c]")]),
         T + "effect-estimate.csv": effect("[c]"),
