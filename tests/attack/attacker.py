@@ -111,20 +111,22 @@ def attack_report(report_dir: str | Path, *, areas: pd.DataFrame | None = None, 
                     ctx.read.append((t.file, f"unreadable ({handler.__name__}: {err})"))
                     claimed.add(i)
                     break
-    texts = [x for x in texts if x.service in services]
-    for file, svc, recs in map_records(root):
-        map_data(ctx, file, svc, recs)
-    for svc in sorted({k[0] for k in ctx.engine.doms}):
-        background_areas(ctx, svc)
-    for file, svc, h in headlines(root):
-        headline(ctx, file, svc, h)
-    for x in texts:
-        prose(ctx, x)
+    steps = [(file, "map data", lambda f=file, s=svc, r=recs: map_data(ctx, f, s, r)) for file, svc, recs in map_records(root)]
+    steps += [("(public area data)", "areas", lambda s=svc: background_areas(ctx, s))
+              for svc in sorted({k[0] for k in ctx.engine.doms})]
+    steps += [(file, "headline", lambda f=file, s=svc, h=h: headline(ctx, f, s, h)) for file, svc, h in headlines(root)]
+    steps += [(x.file, "prose", lambda x=x: prose(ctx, x)) for x in texts if x.service in services]
+    for file, what, step in steps:
+        try:
+            step()
+        except (ValueError, IndexError, KeyError, TypeError) as err:
+            ctx.read.append((file, f"unreadable ({what}: {err})"))
     ctx.flush()
     if only is not None:
         ctx.engine.constraints = [c for c in ctx.engine.constraints if c.route in only | STRUCTURAL]
     ctx.engine.solve()
-    return AttackReport(tuple(_recoveries(ctx)), tuple(ctx.read), tuple(_describe(c) for c in ctx.engine.refuted),
+    refuted = tuple(ctx.engine.notes) + tuple(_describe(c) for c in ctx.engine.refuted)
+    return AttackReport(tuple(_recoveries(ctx)), tuple(ctx.read), refuted,
                         {k: render(d) for k, d in ctx.engine.doms.items()})
 
 

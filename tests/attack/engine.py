@@ -227,6 +227,7 @@ class Engine:
     refuted: list[Constraint] = field(default_factory=list)
     pinned_by: dict[Key, Constraint] = field(default_factory=dict)
     failed: Constraint | None = None
+    notes: list[str] = field(default_factory=list)
     touching: dict[Key, list[Constraint]] = field(default_factory=dict)
     routes: dict[Key, set[str]] = field(default_factory=dict)
 
@@ -256,13 +257,20 @@ class Engine:
 
     # -------------------------------------------------------------- propagation
     def solve(self) -> None:
+        """Firm readings first, then each trial from the most precise. If the firm readings contradict
+        each other (a table misread), every reading becomes a trial instead of the attack failing."""
+        start = dict(self.doms)
         hard = [c for c in self.constraints if not c.tentative]
         self.accepted = list(hard)
         if not self._fixpoint(hard):
             c = self.failed
-            doms = ", ".join(f"{k}: {render(self.doms[k])}" for k in c.vars[:12]) if c else ""
-            raise RuntimeError(f"the published figures contradict each other under the attacker's firm readings: "
-                               f"{c.route if c else ''} in {c.file if c else ''} ({c.note if c else ''}; {doms})")
+            self.notes.append(f"firm readings contradict each other at {c.route if c else ''} in "
+                              f"{c.file if c else ''} ({c.note if c else ''}): all taken as trials")
+            self.doms, self.accepted, self.touching, self.pinned_by = start, [], {}, {}
+            self.routes = {k: set() for k in self.doms}
+            for c in hard:
+                c.tentative = True
+            hard = []
         for c in sorted((c for c in self.constraints if c.tentative), key=precision):
             saved = (dict(self.doms), dict(self.pinned_by), {k: set(v) for k, v in self.routes.items()})
             self.accepted.append(c)
@@ -271,7 +279,8 @@ class Engine:
                 self.accepted.pop()
                 self.refuted.append(c)
                 for k in c.vars:
-                    self.touching[k].remove(c)
+                    if c in self.touching.get(k, []):
+                        self.touching[k].remove(c)
 
     def _fixpoint(self, start: list[Constraint]) -> bool:
         touching = self.touching
@@ -316,7 +325,8 @@ class Engine:
         keys = list(dict.fromkeys(keys))
         if sum(len(doms[k]) > 1 for k in keys) > 12 or math.prod(len(doms[k]) for k in keys) > ENUM_LIMIT:
             return None
-        near = {id(c): c for k in keys for c in self.touching.get(k, ()) if isinstance(c, Linear) and c not in checks}
+        near = {id(c): c for k in keys for c in self.touching.get(k, ())
+                if isinstance(c, Linear) and len(c.vars) > 1 and c not in checks}
         linears = [c for c in checks if isinstance(c, Linear)]
         size = math.prod(len(doms[k]) for k in keys)
         for c in near.values():  # neighbours that stay small: at most one more free unknown each
@@ -326,28 +336,30 @@ class Engine:
                 linears.append(c)
                 keys += new
                 size *= grow
-        sizes = [len(doms[k]) for k in keys]
-        order = sorted(range(len(keys)), key=lambda i: sizes[i])
-        keys = [keys[i] for i in order]
+        keys.sort(key=lambda k: len(doms[k]))
         pos = {k: i for i, k in enumerate(keys)}
+        coef = np.zeros((len(linears), len(keys)))
+        for i, c in enumerate(linears):
+            for v, a in zip(c.vars, c.coefs):
+                coef[i, pos[v]] += a
+        lo_k = np.array([dmin(doms[k]) for k in keys], float)
+        hi_k = np.array([dmax(doms[k]) for k in keys], float)
+        t_lo, t_hi = np.minimum(coef * lo_k, coef * hi_k), np.maximum(coef * lo_k, coef * hi_k)
+        # bounds of the terms not yet assigned after stage j: suffix sums from j + 1
+        rest_lo = np.concatenate([np.cumsum(t_lo[:, ::-1], axis=1)[:, ::-1][:, 1:], np.zeros((len(linears), 1))], 1)
+        rest_hi = np.concatenate([np.cumsum(t_hi[:, ::-1], axis=1)[:, ::-1][:, 1:], np.zeros((len(linears), 1))], 1)
+        c_lo = np.array([c.lo for c in linears]) - _EPS * np.array([max(1.0, abs(c.lo), abs(c.hi)) for c in linears])
+        c_hi = np.array([c.hi for c in linears]) + _EPS * np.array([max(1.0, abs(c.lo), abs(c.hi)) for c in linears])
         rows = np.zeros((1, 0), dtype=np.int32)
+        part = np.zeros((1, len(linears)))
         for j, k in enumerate(keys):
             vals = values(doms[k]).astype(np.int32)
-            rows = np.concatenate([np.repeat(rows, len(vals), axis=0), np.tile(vals, len(rows))[:, None]], axis=1)
-            assigned = set(keys[: j + 1])
-            keep = np.ones(len(rows), bool)
-            for c in linears:
-                part = np.zeros(len(rows))
-                rest_lo = rest_hi = 0.0
-                for v, a in zip(c.vars, c.coefs):
-                    if v in assigned:
-                        part += a * rows[:, pos[v]]
-                    else:
-                        rest_lo += min(a * dmin(doms[v]), a * dmax(doms[v]))
-                        rest_hi += max(a * dmin(doms[v]), a * dmax(doms[v]))
-                tol = _EPS * max(1.0, abs(c.lo), abs(c.hi))
-                keep &= (part + rest_hi >= c.lo - tol) & (part + rest_lo <= c.hi + tol)
-            rows = rows[keep]
+            n = len(rows)
+            rows = np.concatenate([np.repeat(rows, len(vals), axis=0), np.tile(vals, n)[:, None]], axis=1)
+            part = np.repeat(part, len(vals), axis=0) + rows[:, j:j + 1] * coef[:, j]
+            if len(linears):
+                keep = ((part + rest_hi[:, j] >= c_lo) & (part + rest_lo[:, j] <= c_hi)).all(axis=1)
+                rows, part = rows[keep], part[keep]
             if len(rows) > ENUM_LIMIT:
                 return None
             if not len(rows):

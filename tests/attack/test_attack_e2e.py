@@ -83,6 +83,7 @@ def test_attacker_reads_every_kind_of_output(attacked, which):
     report = attacked[which]
     assert report.roles() >= ROLES, f"not read: {sorted(ROLES - report.roles())}"
     assert not [r for r in report.read if r[1].startswith("unreadable")]
+    assert not [n for n in report.refuted if n.startswith("firm readings")], "the attacker misread a table"
     read = {f for f, _ in report.read}
     for kind in ("tables/", "headlines/", "maps/", "notebooks/", "index.html", "year-one.docx"):
         assert any(f.startswith(kind) for f in read), f"nothing read from {kind}"
