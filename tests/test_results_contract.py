@@ -252,7 +252,9 @@ def test_to_frame_has_the_contract_columns_and_summary_is_text(cls: type) -> Non
 
 def test_targeting_wide_headline_table_is_table() -> None:
     t = _targeting()
-    assert list(t.table().columns) == ["measure", "scale", "value", "lower", "upper", "level", "method"]
+    # issue 12: the headline table states each measure's precision and why a measure is withheld
+    assert list(t.table().columns) == ["measure", "scale", "value", "lower", "upper", "level", "method", "precision",
+                                       "note"]
     assert t.table()["value"].tolist() == pytest.approx(t.to_frame()["value"].tolist(), nan_ok=True)
 
 

@@ -36,11 +36,14 @@ def balance_table(estimate: EffectEstimate) -> pd.DataFrame:
     return table
 
 
-def love_plot(estimate: EffectEstimate):  # noqa: ANN201 - matplotlib Figure
-    """Dot plot of |standardised mean differences| before and after, one row per covariate."""
+def love_plot(estimate: EffectEstimate, balance: pd.DataFrame | None = None):  # noqa: ANN201 - matplotlib Figure
+    """Dot plot of |standardised mean differences| before and after, one row per covariate.
+
+    ``balance`` replaces ``estimate.balance`` (e.g. the published table, whose withheld rows are not drawn).
+    """
     import matplotlib.pyplot as plt
 
-    table = estimate.balance
+    table = estimate.balance if balance is None else balance
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(table) + 1.5))
     ypos = np.arange(len(table))[::-1]
     ax.scatter(table["smd_before"].abs(), ypos, color=_ORANGE, marker="o", label="before")
@@ -77,11 +80,25 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
     else:
         def shown(n: int) -> str:
             return safe_count(n, rule)
-    # matplotlib's stubs say bins is an int or a sequence of floats; an array of edges is what it accepts
-    ax.hist(ov.scores_comparison, bins=edges, density=True, alpha=0.6, color=_ORANGE,  # type: ignore[arg-type]
-            label=f"comparison (n={shown(len(ov.scores_comparison))})")
-    ax.hist(ov.scores_treated, bins=edges, density=True, alpha=0.6, color=_BLUE,  # type: ignore[arg-type]
-            label=f"participants (n={shown(len(ov.scores_treated))})")
+    groups = ((ov.scores_comparison, _ORANGE, "comparison"), (ov.scores_treated, _BLUE, "participants"))
+    if rule is None:
+        for scores, colour, name in groups:
+            # matplotlib's stubs say bins is an int or a sequence of floats; an array of edges is what it accepts
+            ax.hist(scores, bins=edges, density=True, alpha=0.6, color=colour,  # type: ignore[arg-type]
+                    label=f"{name} (n={shown(len(scores))})")
+    else:
+        # Published: smoothed densities (Gaussian kernel, Scott's bandwidth), not histograms, whose bar
+        # heights times N would give back bin counts of 1 to 7 people.
+        from scipy.stats import gaussian_kde
+
+        grid = np.linspace(0, 1, 201)
+        for scores, colour, name in groups:
+            scores = np.asarray(scores, dtype=float)
+            if scores.size < 2 or np.ptp(scores) == 0:
+                continue
+            density = gaussian_kde(scores)(grid)
+            ax.fill_between(grid, density, alpha=0.35, color=colour, linewidth=0)
+            ax.plot(grid, density, color=colour, label=f"{name} (n={shown(len(scores))})")
     ax.set_xlabel("propensity score")
     ax.set_ylabel("density")
     ax.set_title(f"Propensity overlap: {shown(ov.n_off_support)} participants outside the comparison "

@@ -5,12 +5,14 @@ simplified as a coverage so neighbours still meet), the script and styles are in
 Content-Security-Policy forbids every external request. Scroll or use the buttons to zoom, drag
 to pan, hover (or tap) an area for its name, IMD decile and reach.
 
-Disclosure: every count passes through :func:`svimpact.disclosure.protect_counts`. For an area
-whose count is suppressed the page holds only the words ``[c] suppressed (1-7 users)``: no count,
-no rate, no rate band, not even the colour of one. Published counts are rounded by the rule, and
-reach is shown as the band of the legend (e.g. ``10 to 20 per 1,000 residents``) rather than a
-precise rate, because a precise rate times a public population would give back the unrounded
-count.
+Disclosure: every count passes through :func:`svimpact.disclosure.protect_counts` and
+:func:`svimpact.geo.targeting.area_pattern`. Areas with 0 users and with 1-7 fall in one class,
+"not shown (users: fewer than 8, or withheld)", with the few areas withheld so that decile totals
+minus the shown areas cannot give a small count back: for them the page holds only those words,
+no count, no rate, no rate band, not even the colour of one. The page never tells an area with 0
+users from one with 1-7. Shown counts are rounded by the rule (as text, never a bare number), and
+reach is shown as the band of the legend (e.g. ``10 to 20 per 1,000 residents``), computed from
+the rounded count.
 
 The page itself (HTML, CSS and script template, legend) is rendered by :mod:`svimpact.geo.webmap_page`.
 """
@@ -26,9 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from svimpact.disclosure import SUPPRESSED, DisclosureRule, get_rule, protect_counts
+from svimpact.disclosure import DisclosureRule, get_rule, protect_counts
 from svimpact.exceptions import InputDataError
-from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION
+from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, not_shown_label
+from svimpact.geo.targeting.published import area_pattern
 from svimpact.geo.webmap_page import render_page
 
 __all__ = ["interactive_map", "write_interactive_map"]
@@ -182,14 +185,15 @@ def _counts_for(areas, users_per_area: pd.Series) -> np.ndarray:
 
 def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: Sequence[float] | None,
              name_column: str, borough_label: str | None) -> tuple[list[dict], list[str], dict]:
-    published, hidden = protect_counts(counts, r)
+    published, _ = protect_counts(counts, r)
+    hidden = area_pattern(counts, areas, r)
     pop = pd.to_numeric(areas["population"]).to_numpy(float)
-    rate = np.where(hidden, np.nan, counts / pop * per)
+    rate = np.where(hidden, np.nan, published / pop * per)
     edges = _classes(rate[~hidden], classes)
     band = np.clip(np.digitize(rate, edges[1:-1]), 0, len(edges) - 2)
     labels = [f"{edges[k]:,.4g} to {edges[k + 1]:,.4g}" for k in range(len(edges) - 1)]
     per_txt = f"per {per:,.0f} residents"
-    suppressed_users = f"{SUPPRESSED} suppressed (1-{r.suppress_max} users)"
+    not_shown = not_shown_label(r, legend=False)
     names = areas[name_column].astype(str) if name_column in areas else areas["lsoa_code"].astype(str)
     borough = areas[borough_label].astype(str) if borough_label and borough_label in areas else None
     records, fill = [], []
@@ -197,14 +201,14 @@ def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: 
         rec = {"c": code, "n": names.iat[i], "b": borough.iat[i] if borough is not None else "",
                "d": int(areas["imd_decile"].iat[i])}
         if hidden[i]:
-            rec |= {"u": suppressed_users, "r": f"{SUPPRESSED} suppressed"}
+            rec |= {"u": not_shown, "r": "not shown"}
             fill.append("rs")
         else:
             rec |= {"u": _users_text(published[i], r), "r": f"{labels[band[i]]} {per_txt}"}
             fill.append(f"r{band[i]}")
         records.append(rec)
-    legend = {"labels": labels, "suppressed": int(hidden.sum()), "zero": int((counts == 0).sum()),
-              "per": per_txt, "suppressed_text": f"{SUPPRESSED} suppressed: 1 to {r.suppress_max} users"}
+    legend = {"labels": labels if (~hidden).any() else [], "suppressed": int(hidden.sum()), "per": per_txt,
+              "suppressed_text": not_shown_label(r)}
     return records, fill, legend
 
 

@@ -25,12 +25,13 @@ def _legend_html(legend: dict) -> tuple[str, str]:
     dec_css = [f".imd .d{k + 1}{{fill:{mpl.colors.to_hex(deciles(k))}}}" for k in range(10)]
     rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(reach(k))}"></span>{html.escape(lab)}</li>'
             for k, lab in enumerate(legend["labels"])]
-    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])} '
-                f'({legend["suppressed"]:,} areas)</li>')
+    rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])}: '
+                f'{legend["suppressed"]:,} areas</li>')
+    if not legend["labels"]:
+        rows.insert(0, "<li>No area has enough users to show a rate: see the reach by decile table.</li>")
     dec_rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(deciles(k))}"></span>{k + 1}'
                 f'{" (most deprived)" if k == 0 else " (least deprived)" if k == 9 else ""}</li>' for k in range(10)]
-    body = (f'<div class="lg-reach"><h2>Users {html.escape(legend["per"])}</h2><ul>{"".join(rows)}</ul>'
-            f'<p>0 users: {legend["zero"]:,} areas (in the first band)</p></div>'
+    body = (f'<div class="lg-reach"><h2>Users {html.escape(legend["per"])}</h2><ul>{"".join(rows)}</ul></div>'
             f'<div class="lg-imd"><h2>IMD national decile<br>(1 = most deprived 10% of areas in England)</h2>'
             f'<ul>{"".join(dec_rows)}</ul></div>')
     return body, "\n".join(reach_css + dec_css)

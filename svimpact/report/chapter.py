@@ -16,13 +16,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 
 from svimpact._version import __version__
 from svimpact.disclosure import get_rule
 from svimpact.io.params import ServiceParams
 from svimpact.report.plan import RunPlan
-from svimpact.report.publish import atomic_write_bytes
+from svimpact.report.publish import atomic_write_bytes, evaluator_folder
 
 __all__ = ["DOCX_NAME", "build_chapter", "notebook_body", "write_docx"]
 
@@ -122,19 +123,29 @@ def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> st
     items = "".join(f"<li><strong>{html.escape(', '.join(titles))}</strong>: "
                     f"{html.escape(get_rule(rule).describe())}</li>"
                     for rule, titles in by_rule.items())
-    audits = [pd.read_csv(p) for p in sorted((out_dir / "audit").glob("*.csv"))]
+    audits = [pd.read_csv(p) for p in sorted((evaluator_folder(out_dir) / "audit").glob("*.csv"))]
     if audits:
         audit = pd.concat(audits, ignore_index=True)
-        counts = audit.groupby(["table", "reason"]).size().reset_index(name="cells withheld")
+        # Which hidden cell is the small one and which the secondary stays in the evaluator's audit
+        # (outside the report): here only how many cells each table withholds, and why in general.
+        withheld = audit["reason"].astype(str).str.startswith(("count", "secondary suppression"))
+        audit["why"] = np.where(withheld, "count withheld", "figure resting on a withheld count")
+        counts = (audit.assign(table=audit["table"].str.replace(".csv", "", regex=False))
+                  .groupby(["table", "why"]).size().unstack(fill_value=0).reset_index())
+        counts.columns.name = None
         table = counts.to_html(index=False, border=0)
         audit_html = (f"<div class='svimpact-table'><p class='svimpact-caption'>Cells withheld from published "
-                      f"tables, by table and reason</p>{table}</div>")
+                      f"tables. A withheld count is small (1 to the rule's limit) or hidden so that a small one "
+                      f"cannot be worked out from a total; which is which is kept by the evaluator, outside this "
+                      f"report.</p>{table}</div>")
     else:
         audit_html = "<p>No cell needed to be withheld.</p>"
     return (f"<p>Every published table and map passes through svimpact's disclosure module. Rules applied:</p>"
-            f"<ul>{items}</ul><p>Rates and percentages are computed from unrounded counts and withheld with "
-            f"them; tables with totals receive secondary suppression. Published outputs contain no person "
-            f"identifiers or postcodes.</p>{audit_html}")
+            f"<ul>{items}</ul><p>Percentages, rates, shares and the participants' outcome rate are computed from the "
+            f"published (rounded) counts and withheld with them; statistics that rest on several counts (inequality "
+            f"indices, balance shares) are published only when every count beneath them is. Tables with totals "
+            f"receive secondary suppression. Maps never mark single areas as holding a small count. Published outputs "
+            f"contain no person identifiers, postcodes, dates of birth or free text.</p>{audit_html}")
 
 
 def _provenance_appendix(facts: dict, results: Sequence) -> str:

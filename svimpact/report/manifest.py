@@ -44,7 +44,7 @@ def git_commit(where: Path) -> dict:
 
 
 def output_files(out_dir: Path) -> list[Path]:
-    """Every file a run publishes (the chapter, Word copy, maps, notebooks, tables, figures, audit...)."""
+    """Every file a run publishes (the chapter, Word copy, maps, notebooks, tables, figures, headlines...)."""
     return [p for p in sorted(out_dir.rglob("*"))
             if p.is_file() and p.name not in _SKIP and ".svimpact" not in p.relative_to(out_dir).parts[:1]
             and not p.name.startswith(".partial-")]

@@ -19,11 +19,12 @@ from typing import IO
 
 from svimpact.exceptions import BatchError
 from svimpact.report.plan import PLAN_SNAPSHOT, RunPlan, read_snapshot
-from svimpact.report.publish import atomic_write_bytes
+from svimpact.report.publish import atomic_write_bytes, evaluator_folder
 
 __all__ = ["OUTPUT_FOLDERS", "lock_output", "prepare_output", "writable_folder"]
 
-OUTPUT_FOLDERS = ("notebooks", "tables", "figures", "maps", "audit", "headlines", "quarantine", ".svimpact")
+OUTPUT_FOLDERS = ("notebooks", "tables", "figures", "maps", "headlines", "quarantine", ".svimpact")
+LEGACY_FOLDERS = ("audit",)  # written inside the report by svimpact before 2026-12; removed on every run
 STALE_FILES = ("index.html", "manifest.json", "year-one.docx")
 LOCK_NAME = ".svimpact.lock"
 
@@ -105,6 +106,12 @@ def prepare_output(plan: RunPlan, resume: bool) -> None:
             if not resume:
                 shutil.rmtree(out / sub, ignore_errors=True)
             (out / sub).mkdir(parents=True, exist_ok=True)
+        for legacy in LEGACY_FOLDERS:
+            shutil.rmtree(out / legacy, ignore_errors=True)
+        private = evaluator_folder(out) / "audit"
+        if not resume:
+            shutil.rmtree(private, ignore_errors=True)
+        private.mkdir(parents=True, exist_ok=True, mode=0o700)
         for partial in (out / "notebooks").glob(".partial-*"):
             partial.unlink()
         atomic_write_bytes(out / PLAN_SNAPSHOT, json.dumps(plan.snapshot(), indent=1).encode("utf-8"))

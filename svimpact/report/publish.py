@@ -21,7 +21,18 @@ import pandas as pd
 
 from svimpact.disclosure import DisclosedTable, disclose
 
-__all__ = ["Figure", "PublishedTable", "Publisher", "atomic_write_bytes"]
+__all__ = ["Figure", "PublishedTable", "Publisher", "atomic_write_bytes", "evaluator_folder"]
+
+
+def evaluator_folder(output_dir: str | Path) -> Path:
+    """Where the evaluator's own records of a run go, *beside* the report, never inside it.
+
+    ``reports/year-one`` keeps its audit of withheld cells (which cell, primary or secondary) in
+    ``reports/year-one-evaluator-only/audit``: a reader of the published report must not learn
+    which hidden cell is the small one. The published appendix only counts withheld cells.
+    """
+    out = Path(output_dir)
+    return out.parent / f"{out.name}-evaluator-only"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -86,6 +97,13 @@ class Publisher:
             return None
         return self.output_dir / kind / f"{self.service}__{_slug(name)}{suffix}"
 
+    def _audit_path(self, name: str) -> Path | None:
+        if self.output_dir is None:
+            return None
+        folder = evaluator_folder(self.output_dir) / "audit"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / f"{self.service}__{_slug(name)}.csv"
+
     def table(
         self,
         frame: pd.DataFrame | DisclosedTable,
@@ -119,7 +137,7 @@ class Publisher:
             cols = [c for c in safe.table.columns if isinstance(safe.table[c].dtype, pd.Int64Dtype)]
             meta = {"counts": list(counts) or cols, "rule": safe.rule.name}
             atomic_write_bytes(path.with_name(path.stem + ".meta.json"), (json.dumps(meta) + "\n").encode("utf-8"))
-            audit = self._path("audit", name, ".csv")
+            audit = self._audit_path(name)
             if safe.audit and audit is not None:
                 audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
                 atomic_write_bytes(audit, audit_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))

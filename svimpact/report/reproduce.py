@@ -3,7 +3,7 @@
 Two checks, both listed file by file:
 
 1. the report directory still holds exactly what the manifest recorded, byte for byte: the
-   chapter, the Word copy, the maps, the executed notebooks, tables, figures, audit and headline
+   chapter, the Word copy, the maps, the executed notebooks, tables, figures and headline
    files (a file edited, added or removed after the run is named);
 2. a fresh run of the same batch params (same seed) into a new directory gives the same content
    for every output, after normalising only what legitimately varies between runs (notebook

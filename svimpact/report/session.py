@@ -11,10 +11,11 @@ interactively (``output_dir=None``, or a folder no batch wrote), the params file
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from svimpact.exceptions import ParamsError
+from svimpact.exceptions import ParamsError, SvimpactWarning
 from svimpact.io.params import ServiceParams, load_service_params
 from svimpact.io.service import ServiceDataset, load_service_data
 from svimpact.report.plan import read_snapshot
@@ -58,7 +59,14 @@ def _params_and_key(params_path: str | Path, output_dir: str | Path | None) -> t
 
 def open_service(params_path: str | Path, output_dir: str | Path | None = None,
                  seed: int | None = None) -> ServiceSession:
-    """Open a service for a notebook: params, seed (the params' own when None), data and publisher."""
+    """Open a service for a notebook: params, seed (the params' own when None), data and publisher.
+
+    With an ``output_dir`` (the notebook is published), svimpact's warnings are not printed into the
+    notebook: they name raw counts ("4 of 67 participants"). They travel with the results instead and
+    reach the report through the published forms (:mod:`svimpact.report.disclosed`) and the limitations.
+    """
+    if output_dir:
+        warnings.filterwarnings("ignore", category=SvimpactWarning)
     params, from_plan, key = _params_and_key(params_path, output_dir)
     seed = params.seed if seed is None else int(seed)
     data = (read_dataset(params.service, key) if key else None) or load_service_data(params)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
-from svimpact.disclosure import DisclosedTable, disclose
+from svimpact.disclosure import DisclosedTable, disclose, get_rule
 from svimpact.io.params import ServiceParams
 
 __all__ = ["limitations", "survey_table", "value_by_decile", "value_for_money_note"]
@@ -15,15 +16,20 @@ _VFM_MEASURES_TEXT = ("the net present social value, the benefit-cost ratio, the
                       "the cost per net additional outcome")
 
 
-def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
+def value_for_money_note(params: ServiceParams, appraisal, cost_withheld: str | None = None) -> str | None:
     """Why value for money is not computed, in plain English; None when it is.
 
     Rendered from the appraisal (``appraisal.vfm_reason``, set when costs are zero or absent)
     and the params (which cost column, if any), for the chapter's prose and its limitations.
+    ``cost_withheld`` is why the total cost may not be published (:func:`svimpact.disclosure.dominance`).
     """
     if appraisal is None or not getattr(appraisal, "vfm_reason", None):
         return None
-    if params.cost_column:
+    if cost_withheld:
+        why = (f"the total cost may not be published, because a few participants account for nearly all of it "
+               f"({cost_withheld}), so the total would say what they cost")
+        fix = "Publish costs at a level where no one dominates (for example the service's budget), or review by hand."
+    elif params.cost_column:
         why = (f"the cost column (`{params.cost_column}`) records no costs for this service (every participant's "
                "cost is zero)")
         fix = "Check that the cost column holds each participant's cost."
@@ -34,7 +40,8 @@ def value_for_money_note(params: ServiceParams, appraisal) -> str | None:
             f"so {_VFM_MEASURES_TEXT} are not reported; only the present value of the benefits is. {fix}")
 
 
-def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = ()) -> str:
+def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = (),
+                cost_withheld: str | None = None) -> str:
     """Plain-English limitations of one service's evaluation, as a Markdown bullet list.
 
     Built from the results themselves: evidence strength, estimator warnings, which adjustments
@@ -67,7 +74,7 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
                          "before relying on the value figures.")
     if appraisal is not None:
         settings = appraisal.settings
-        vfm_note = value_for_money_note(params, appraisal)
+        vfm_note = value_for_money_note(params, appraisal, cost_withheld)
         if vfm_note:
             items.append(vfm_note)
         elif not settings.get("deflator"):
@@ -80,38 +87,46 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
     return "\n".join(f"- {item}" for item in items)
 
 
-def _with_total(frame, label: str, counts: Sequence[str]):
-    import pandas as pd
-
-    total = {c: frame[c].sum() for c in counts}
-    total[label] = "Total"
-    out = frame.copy()
-    out[label] = out[label].astype(str)
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-
-
 def value_by_decile(appraisal, rule: str = "nhs-hes") -> DisclosedTable:
     """Present value by IMD decile, safe to publish.
 
     Value is split in proportion to beneficiaries, so a value column would give the unrounded
-    count back. Shares and values are therefore recomputed here from the *published* (rounded)
-    counts, and withheld wherever the count is. The table carries its total, so secondary
-    suppression hides the same cells as the decile profile of the same people.
+    count back. Shares and values are therefore computed here from the *published* (rounded)
+    counts over the published total, and withheld wherever the count is. The deciles withheld are
+    exactly those of every other table of the same people (the decile profile and reach by decile:
+    :func:`svimpact.geo.targeting.published.decile_pattern`), so no table gives back a cell
+    another hides; the withheld deciles' value is the Total's value less the deciles shown.
     """
-    frame = _with_total(appraisal.by_decile[["imd_decile", "beneficiaries"]], "imd_decile", ["beneficiaries"])
-    safe = disclose(frame, counts=["beneficiaries"], label="imd_decile", total_label="Total", rule=rule)
-    shown = safe.table["beneficiaries"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    hidden = safe.suppressed["beneficiaries"].to_numpy()
-    body = (safe.table["imd_decile"] != "Total").to_numpy()
-    total = np.nansum(np.where(hidden | ~body, np.nan, shown))
-    table = safe.table.copy()
-    mask = safe.suppressed.copy()
+    from svimpact.disclosure import AuditEntry, protect_counts
+    from svimpact.geo.targeting.published import decile_pattern
+
+    by = appraisal.by_decile[["imd_decile", "beneficiaries"]].reset_index(drop=True)
+    counts = by["beneficiaries"].to_numpy(dtype=float)
+    deciles = pd.to_numeric(by["imd_decile"], errors="coerce")
+    withheld = decile_pattern(dict(zip(deciles.astype(int), counts, strict=True)), rule)
+    hidden = np.append(deciles.isin(sorted(withheld)).to_numpy(), False)
+    published, _ = protect_counts(np.append(counts, counts.sum()), rule)
+    total = published[-1]
+    frame = pd.concat([by.assign(imd_decile=by["imd_decile"].astype(str)),
+                       pd.DataFrame([{"imd_decile": "Total", "beneficiaries": counts.sum()}])], ignore_index=True)
+    table = frame.copy()
+    table["beneficiaries"] = pd.array(np.where(hidden, 0, published).astype("int64"), dtype="Int64")
+    table.loc[hidden, "beneficiaries"] = pd.NA
+    mask = pd.DataFrame(False, index=table.index, columns=[*table.columns, "share", "value", "lower", "upper"])
+    mask["beneficiaries"] = hidden
     pv = appraisal.pv_benefits
-    for col, amount in (("share", 1.0), ("value", pv.value), ("lower", pv.lower), ("upper", pv.upper)):
-        published = np.where(hidden, np.nan, shown / total * amount if total else np.nan)
-        table[col] = np.where(body, published, amount)
+    share = np.where(hidden, np.nan, published / total if total else np.nan)
+    table["share"] = np.round(share, 3)
+    for col, amount in (("value", pv.value), ("lower", pv.lower), ("upper", pv.upper)):
+        table[col] = share * amount
+    for col in ("share", "value", "lower", "upper"):
         mask[col] = hidden
-    return DisclosedTable(table, mask, safe.rule, safe.audit)
+    labels = table["imd_decile"].tolist()
+    audit = tuple(AuditEntry(labels[i], "beneficiaries", "count withheld in every table of these people")
+                  for i in np.flatnonzero(hidden))
+    audit += tuple(AuditEntry(labels[i], col, "computed from a withheld count")
+                   for i in np.flatnonzero(hidden) for col in ("share", "value", "lower", "upper"))
+    return DisclosedTable(table, mask, get_rule(rule), audit)
 
 
 def survey_table(survey, rule: str = "nhs-hes") -> DisclosedTable:

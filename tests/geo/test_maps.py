@@ -10,6 +10,7 @@ from conftest import REPO
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, deprivation_map, ons_attribution, reach_map
+from svimpact.geo.targeting import area_pattern
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +36,21 @@ def test_deprivation_map_has_legend_in_words_and_attribution(geo):
     assert "N" in _texts(fig)  # north arrow
 
 
-def test_reach_map_hatches_exactly_the_suppressed_areas(geo):
+def test_reach_map_hatches_every_area_not_shown_in_one_class(geo):
     areas, boroughs = geo
     counts = pd.Series(np.r_[np.full(10, 3), np.full(10, 40)], index=areas["lsoa_code"].iloc[:20])
     fig = reach_map(areas, counts, boroughs, rule="nhs-hes")
+    hidden = area_pattern(counts.reindex(areas["lsoa_code"]).fillna(0).to_numpy(), areas)
     hatched = [c for c in fig.axes[0].collections if c.get_hatch()]
-    assert len(hatched) == 1 and len(hatched[0].get_paths()) == 10
+    # 980 empty areas and the ten with 3 users share the hatch (0 is not told apart from 1-7), with the
+    # areas of 40 withheld so that a decile total minus the shown areas cannot give a small count back
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) == hidden.sum() >= 990
+    assert not hidden[10:].all()  # some areas of 40 are shown
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "suppressed: 1 to 7 users (10 areas)" in labels
+    assert f"not shown (users: fewer than 8, or withheld): {int(hidden.sum()):,} areas" in labels
+    assert not any("no users" in label or "suppressed" in label for label in labels)
     assert not any(label.strip().startswith("3 ") for label in labels)
+    assert "rounded to the nearest 5" in fig.axes[0].get_legend().get_title().get_text()
 
 
 def test_ons_attribution_carries_licence_lines():

@@ -14,9 +14,11 @@ from conftest import REPO
 
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
+from svimpact.geo.targeting import area_pattern
 from svimpact.geo.webmap import interactive_map, write_interactive_map
 
-SUPPRESSED_USERS = "[c] suppressed (1-7 users)"
+NOT_SHOWN = "not shown (fewer than 8, or withheld)"
+NOT_SHOWN_LEGEND = "not shown (users: fewer than 8, or withheld)"
 
 
 @pytest.fixture(scope="module")
@@ -50,55 +52,72 @@ def path_classes(html_text: str) -> dict[int, set[str]]:
 
 # --- disclosure ---------------------------------------------------------------------------------
 
-def test_suppressed_areas_carry_no_count_rate_or_band(geo, users, page):
+def test_areas_not_shown_carry_no_count_rate_or_band(geo, users, page):
     areas, _ = geo
     counts = users.reindex(areas["lsoa_code"]).fillna(0).to_numpy()
-    _, hidden = protect_counts(counts, "nhs-hes")
-    assert hidden.sum() > 100  # the synthetic data have many small areas: the test has teeth
+    hidden = area_pattern(counts, areas)
+    small = protect_counts(counts, "nhs-hes")[1]
+    assert small.sum() > 100 and (counts == 0).sum() > 100  # many small and empty areas: the test has teeth
+    assert hidden[small].all() and hidden[counts == 0].all()
     recs, classes = records(page), path_classes(page)
     assert len(recs) == len(areas) == len(classes)
     for i in np.flatnonzero(hidden):
         rec = recs[i]
         assert set(rec) == {"c", "n", "b", "d", "u", "r"}
-        assert rec["u"] == SUPPRESSED_USERS and rec["r"] == "[c] suppressed"
-        assert re.findall(r"\d+", rec["u"] + rec["r"]) == ["1", "7"]  # only the rule's range
+        assert rec["u"] == NOT_SHOWN and rec["r"] == "not shown"
         # Not even the colour band of the rate: the fill class is the hatch.
         assert "rs" in classes[i] and not any(re.fullmatch(r"r\d+", c) for c in classes[i])
 
 
-def test_known_small_counts_never_appear_and_large_ones_are_rounded(geo):
+def test_an_area_with_none_is_not_told_from_one_with_a_few(geo):
+    """Issue 12 route: the map marked areas '[c] suppressed (1-7 users)' and showed '0 users' elsewhere,
+    so with a decile total of 3 and three marked areas each held exactly one person. Now 0 and 1-7
+    are one class, and the page's data hold no bare number (no "u":3)."""
     areas, _ = geo
     codes = areas["lsoa_code"].iloc[:6].tolist()
-    # Source of expectations: nhs-hes rule (1-7 suppressed, rest to nearest 5, half up), README.
+    # areas 0-2 (1 to 7 users) and area 5 (none) look the same; 42 and 58 are rounded (nhs-hes, half up)
     users = pd.Series([3, 7, 1, 42, 58, 0], index=codes)
-    recs = records(interactive_map(areas, users))
-    by_code = {r["c"]: r for r in recs}
-    for code in codes[:3]:
-        assert by_code[code]["u"] == SUPPRESSED_USERS
-        assert by_code[code]["r"] == "[c] suppressed"
+    many = pd.Series(40, index=areas["lsoa_code"].iloc[100:200])  # busy areas elsewhere keep 42 and 58 shown
+    text = interactive_map(areas, pd.concat([users, many]))
+    by_code = {r["c"]: r for r in records(text)}
+    for code in (*codes[:3], codes[5]):
+        assert (by_code[code]["u"], by_code[code]["r"]) == (NOT_SHOWN, "not shown")
     assert by_code[codes[3]]["u"] == "40 users (rounded to the nearest 5)"
     assert by_code[codes[4]]["u"] == "60 users (rounded to the nearest 5)"
-    assert by_code[codes[5]]["u"] == "0 users"
-    shown = " ".join(r["u"] + " " + r["r"] for r in recs)
-    assert "42" not in shown and "58" not in shown
-    # Reach is a legend band, never a precise rate that would give back the unrounded count.
-    assert all(re.fullmatch(r"[\d.,]+ to [\d.,]+ per 1,000 residents", r["r"]) for r in recs if r["c"] not in codes[:3])
+    data = re.search(r'id="svm-data">(.*?)</script>', text, re.S).group(1)
+    shown = " ".join(r["u"] + " " + r["r"] for r in by_code.values())
+    assert not re.search(r'"u":\s*\d', data) and "42" not in shown and "58" not in shown
+    for rec in by_code.values():  # every area: the class, or a rounded count of at least 8
+        n = re.fullmatch(r"(\d+) users \(rounded to the nearest 5\)", rec["u"])
+        assert rec["u"] == NOT_SHOWN or (n and int(n.group(1)) >= 8 and int(n.group(1)) % 5 == 0), rec
+    assert not re.search(r"(?<![\d,])0 users", text) and "[c]" not in data
+    # Reach is a legend band computed from the rounded count, never a precise rate.
+    assert all(re.fullmatch(r"[\d.,]+ to [\d.,]+ per 1,000 residents", r["r"]) for r in by_code.values()
+               if r["u"] != NOT_SHOWN)
 
 
-def test_rule_changes_what_is_suppressed(geo):
+def test_a_lone_small_area_is_protected_by_withholding_a_shown_one(geo):
+    """Secondary suppression on the map: with 9 users in one area and 10 in another (ons-10-5), the total
+    minus the shown area would give 9 back, so the shown area is withheld too."""
     areas, _ = geo
     users = pd.Series([9, 10], index=areas["lsoa_code"].iloc[:2])
     recs = records(interactive_map(areas, users, rule="ons-10-5"))
-    assert recs[0]["u"] == "[c] suppressed (1-9 users)"
-    assert recs[1]["u"] == "10 users (rounded to the nearest 5)"
+    assert recs[0]["u"] == recs[1]["u"] == "not shown (fewer than 10, or withheld)"
+    # areas 0, 1 and 4 share national decile 2: decile 2's total minus the shown areas would give 9 back,
+    # so its smallest shown area (10) is withheld; 30 stays shown (9 + 10 hidden together: 19, not small)
+    more = pd.Series([9, 10, 30], index=areas["lsoa_code"].iloc[[0, 1, 4]])
+    recs = records(interactive_map(areas, more, rule="ons-10-5"))
+    assert recs[0]["u"] == recs[1]["u"] == "not shown (fewer than 10, or withheld)"
+    assert recs[4]["u"] == "30 users (rounded to the nearest 5)"
 
 
-def test_legend_counts_suppressed_and_zero_areas(geo):
+def test_legend_has_one_not_shown_class_and_no_zero_count(geo):
     areas, _ = geo
-    users = pd.Series([3, 4, 50], index=areas["lsoa_code"].iloc[:3])
+    users = pd.Series(np.r_[3, 4, np.full(50, 50)], index=areas["lsoa_code"].iloc[:52])
     text = interactive_map(areas, users)
-    assert "[c] suppressed: 1 to 7 users (2 areas)" in text
-    assert f"0 users: {len(areas) - 3:,} areas" in text
+    hidden = area_pattern(users.reindex(areas["lsoa_code"]).fillna(0).to_numpy(), areas)
+    assert f"{NOT_SHOWN_LEGEND}: {int(hidden.sum()):,} areas" in text
+    assert "0 users:" not in text and "suppressed" not in text.split('id="svm-legend"')[1].split("</aside>")[0]
 
 
 # --- self-contained, small, well-formed --------------------------------------------------------
@@ -210,8 +229,8 @@ def test_map_loads_offline_draws_areas_and_shows_safe_hover(geo, users, tmp_path
     hover, zoom, layer = check.script_results
     assert not hover["hidden"]
     name = areas["lsoa_name"].iat[hover["i"]]
-    assert name in hover["text"] and "Users: [c] suppressed (1-7 users)" in hover["text"]
-    assert "Reach: [c] suppressed" in hover["text"] and "IMD decile:" in hover["text"]
+    assert name in hover["text"] and f"Users: {NOT_SHOWN}" in hover["text"]
+    assert "Reach: not shown" in hover["text"] and "IMD decile:" in hover["text"]
     width = [float(v.split()[2]) for v in (zoom["before"], zoom["zoomed"], zoom["wheeled"])]
     assert width[1] == pytest.approx(width[0] * 0.8) and width[2] == pytest.approx(width[1] * 0.8)
     assert zoom["reset"] == zoom["before"]
@@ -247,8 +266,8 @@ def test_real_lcr_boundaries_in_wgs84_make_a_small_working_map(reference_data, t
     text = path.read_text(encoding="utf-8")
     assert path.stat().st_size < 400_000
     recs = records(text)
-    hidden = protect_counts(users.to_numpy(), "nhs-hes")[1]
-    assert [r["u"] == SUPPRESSED_USERS for r in recs] == hidden.tolist()
+    hidden = area_pattern(users.to_numpy(), areas)
+    assert [r["u"] == NOT_SHOWN for r in recs] == hidden.tolist()
     assert "Liverpool" in text and "Wirral" in text  # borough labels
     require_chromium()
     check = check_page(path, selector="#svm-map", timeout=60)

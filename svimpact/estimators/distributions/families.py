@@ -196,6 +196,8 @@ class BetaCounts(Distribution):
     successes: float
     failures: float
     prior: float = 0.5
+    label: str | None = None
+    """How :meth:`describe` names the counts (e.g. published counts); default ``beta from counts s / f``."""
     name: ClassVar[str] = "beta"
 
     def __post_init__(self) -> None:
@@ -227,7 +229,7 @@ class BetaCounts(Distribution):
         return (float(lo), float(hi))
 
     def describe(self) -> str:
-        return f"beta from counts {self.successes:g} / {self.failures:g}"
+        return self.label or f"beta from counts {self.successes:g} / {self.failures:g}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,13 +110,22 @@ class Overlap:
     n_off_support: int
     max_weight_share: float
 
-    def messages(self, n_treated: int) -> list[str]:
-        """Plain-English warnings about poor overlap (empty when overlap is fine)."""
+    def messages(self, n_treated: int, count: Callable[[int], str] | None = None) -> list[str]:
+        """Plain-English warnings about poor overlap (empty when overlap is fine).
+
+        ``count`` writes the counts (e.g. :func:`svimpact.disclosure.safe_count` for published text, which
+        also drops the percentage when a count is withheld); default: as they are.
+        """
         out = []
         if self.n_off_support > 0.01 * n_treated:
+            write = count or (lambda n: f"{n:,}")
+            off, total = write(self.n_off_support), write(n_treated)
+            numbers = [t.replace(",", "") for t in (off, total)]
+            # The share is computed from the counts as written, and left out when one is withheld.
+            share = (f" ({int(numbers[0]) / int(numbers[1]):.1%})" if all(t.isdigit() for t in numbers)
+                     and int(numbers[1]) else "")
             out.append(
-                f"Poor overlap: {self.n_off_support:,} of {n_treated:,} participants "
-                f"({self.n_off_support / n_treated:.1%}) have propensity scores outside the "
+                f"Poor overlap: {off} of {total} participants{share} have propensity scores outside the "
                 "range seen in the comparison group, so no comparable non-participant exists "
                 "for them. Their counterfactual is an extrapolation; consider a caliper or "
                 "a better-matched comparison group."

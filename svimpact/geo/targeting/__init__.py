@@ -19,21 +19,31 @@ score (``invert=True``; ``../shared/oracles/README.md`` section 2.4). They are *
 weighted: each local decile holds a tenth of the area's LSOAs, as national IMD deciles hold a
 tenth of England's LSOAs. Quintiles (``groups=5``) pair national deciles 1-2, 3-4 and so on.
 
-Every table meant for publication comes from a ``published_table()`` method, which passes it
-through :func:`svimpact.disclosure.disclose`: small counts are suppressed, the rest rounded, and
-rates and interval limits are computed from unrounded counts and suppressed with them.
+Every table meant for publication comes from a ``published_table()`` method, built from
+*published* counts (:mod:`.published`): small counts are suppressed and the rest rounded by the
+rule; every table by decile of the same users withholds the same deciles
+(:func:`suppressed_deciles`, :func:`decile_pattern`; value by decile uses them too); and
+every percentage, rate and interval limit is computed from the published counts at a fixed
+precision. The headline measures (Core20, gap and ratio, SII/RII, concentration index) are
+computed from the published decile counts only and withheld when one rests on a withheld decile
+(:mod:`.measures`). Maps and area lists never tell an area with 0 users from one with 1-7
+(:func:`area_pattern`).
 
 The measures live in submodules by idea: :mod:`.counts` (users on the area frame),
 :mod:`.profile` (decile profile, Core20), :mod:`.reach` (reach, gap and ratio),
-:mod:`.inequality` (SII/RII, concentration index), :mod:`.priority` (priority areas) and
-:mod:`.core` (:func:`targeting`, :class:`TargetingResult`); every public name is re-exported here.
+:mod:`.inequality` (SII/RII, concentration index), :mod:`.priority` (priority areas),
+:mod:`.published` (suppression patterns, table builder), :mod:`.measures` (published headline
+measures) and :mod:`.core` (:func:`targeting`, :class:`TargetingResult`); every public name is
+re-exported here.
 """
 
 from svimpact.geo.targeting.core import TargetingResult, targeting
 from svimpact.geo.targeting.counts import NEED_BY_SERVICE, AreaCounts, count_users
-from svimpact.geo.targeting.inequality import reach_concentration, sii
+from svimpact.geo.targeting.inequality import grouped_concentration, reach_concentration, sii
+from svimpact.geo.targeting.measures import PublishedMeasure, published_measures
 from svimpact.geo.targeting.priority import PriorityResult, priority_areas
 from svimpact.geo.targeting.profile import Core20Result, DecileProfile, core20, decile_profile
+from svimpact.geo.targeting.published import area_pattern, decile_pattern, suppressed_deciles
 from svimpact.geo.targeting.reach import GapResult, ReachResult, deprivation_gap, reach_by_decile
 
 __all__ = [
@@ -43,15 +53,21 @@ __all__ = [
     "DecileProfile",
     "GapResult",
     "PriorityResult",
+    "PublishedMeasure",
     "ReachResult",
     "TargetingResult",
+    "area_pattern",
     "core20",
     "count_users",
+    "decile_pattern",
     "decile_profile",
     "deprivation_gap",
+    "grouped_concentration",
     "priority_areas",
+    "published_measures",
     "reach_by_decile",
     "reach_concentration",
     "sii",
+    "suppressed_deciles",
     "targeting",
 ]

@@ -7,13 +7,16 @@ from typing import Literal
 
 import pandas as pd
 
-from svimpact._results import Interval, ResultMixin, result_frame
-from svimpact.disclosure import DisclosedTable, DisclosureRule, get_rule
+from svimpact._results import ResultMixin, result_frame
+from svimpact.disclosure import SUPPRESSED, DisclosedTable, DisclosureRule, get_rule, safe_count
+from svimpact.exceptions import ParamsError
 from svimpact.geo.inequality import ConcentrationKind, ConcentrationResult, SIIResult
-from svimpact.geo.targeting.counts import UsersLike, _need_column, _publish, count_users
+from svimpact.geo.targeting.counts import UsersLike, _need_column, count_users
 from svimpact.geo.targeting.inequality import reach_concentration, sii
+from svimpact.geo.targeting.measures import PublishedMeasure, measures_frame, published_measures
 from svimpact.geo.targeting.priority import PriorityResult, priority_areas
 from svimpact.geo.targeting.profile import Core20Result, DecileProfile, core20, decile_profile
+from svimpact.geo.targeting.published import Sheet, suppressed_deciles
 from svimpact.geo.targeting.reach import GapResult, ReachResult, _gap, reach_by_decile
 
 __all__ = ["TargetingResult", "targeting"]
@@ -23,10 +26,15 @@ __all__ = ["TargetingResult", "targeting"]
 class TargetingResult(ResultMixin):
     """All targeting measures for one service and area frame (see :func:`targeting`).
 
-    ``sii`` is ``None`` when fewer than 5 national deciles have LSOAs in the area frame;
-    ``reach_local`` is ``None`` when local deciles were not asked for or the frame has fewer
-    than 10 LSOAs. ``to_frame()`` (results contract) and ``table()`` (with a ``scale`` column) hold
-    no counts; publish ``published_tables()``.
+    ``measures`` are the headline measures as published: computed from the published decile
+    counts only, rounded to a stated precision, or withheld with the reason
+    (:mod:`svimpact.geo.targeting.measures`); ``to_frame()``, ``table()`` and :meth:`measure` give
+    them. ``hidden_deciles`` are the national deciles withheld in every table by decile of these
+    users (value by decile included). The parts (``profile``, ``core20``, ``reach``, ``gap``, ``sii``,
+    ``concentration``, ``priority``) are the analysis, from unrounded counts: publish
+    ``published_tables()``. ``sii`` is ``None`` when fewer than 5 national deciles have LSOAs in the
+    area frame; ``reach_local`` is ``None`` when local deciles were not asked for or the frame has
+    fewer than 10 LSOAs.
     """
 
     profile: DecileProfile
@@ -43,43 +51,39 @@ class TargetingResult(ResultMixin):
     level: float
     seed: int | None
     rule: str
+    measures: tuple[PublishedMeasure, ...] = ()
+    hidden_deciles: frozenset[int] = frozenset()
 
     _title = "Targeting: who the service reaches, by deprivation"
 
-    def _headline(self) -> list[tuple[str, str, Interval, int]]:
-        """(measure, scale, interval, smallest user count the measure depends on)."""
-        c20, gap = self.core20.users_core20, min(self.gap.users_most, self.gap.users_least)
-        rows = [("Core20 share of users", "national", self.core20.user_share, c20),
-                ("Core20 targeting ratio", "national", self.core20.targeting_ratio, c20),
-                ("reach gap per 1,000 (most - least deprived)", self.gap.scale, self.gap.gap, gap),
-                ("reach ratio (most / least deprived)", self.gap.scale, self.gap.ratio, gap)]
-        if self.sii is not None:
-            rows.append(("SII of reach per 1,000", "national", self.sii.sii, self.n_users))
-        if self.sii is not None and self.sii.rii is not None:
-            rows.append(("RII of reach", "national", self.sii.rii, self.n_users))
-        rows.append((f"concentration index of reach ({self.concentration.kind})", "LSOA",
-                     self.concentration.index, self.n_users))
-        return rows
+    def measure(self, name: str) -> PublishedMeasure:
+        """The published measure whose name starts with ``name`` (e.g. ``"Core20 share"``, ``"SII"``)."""
+        for m in self.measures:
+            if m.measure.startswith(name):
+                return m
+        raise ParamsError(f"no targeting measure '{name}'; measures are {[m.measure for m in self.measures]}",
+                          key="measure")
 
     def to_frame(self) -> pd.DataFrame:
-        """Headline measures in the results contract (``measure`` names the scale); no counts."""
-        return result_frame([{"measure": f"{m}, {s}", "interval": i} for m, s, i, _ in self._headline()])
+        """Headline measures as published, in the results contract (``measure`` names the scale); no counts."""
+        return result_frame([{"measure": f"{m.measure}, {m.scale}", "interval": m.interval} if m.interval is not None
+                             else {"measure": f"{m.measure}, {m.scale}", "method": f"{SUPPRESSED} {m.reason}"}
+                             for m in self.measures])
 
     def table(self) -> pd.DataFrame:
-        """Headline measures, one per row (no counts): measure, scale, value, lower, upper, level, method.
-
-        The wide table behind the published "headline" table (see :meth:`published_tables`).
-        """
-        return pd.DataFrame([{"measure": m, "scale": s, "value": i.value, "lower": i.lower, "upper": i.upper,
-                              "level": i.level, "method": i.method} for m, s, i, _ in self._headline()])
+        """Headline measures as published, one per row (no counts): measure, scale, value, lower, upper,
+        level, method, precision and a note saying why a measure is withheld."""
+        return measures_frame(self.measures)
 
     def _notes(self) -> list[str]:
-        return [f"{self.n_users:,} users matched to the area frame; {self.unmatched:,} left out.",
+        return [f"Users matched to the area frame: {safe_count(self.n_users, self.rule)}; left out: "
+                f"{safe_count(self.unmatched, self.rule)}.",
                 "Negative SII and concentration index: reach is higher in more deprived areas.",
-                f"Published tables use disclosure rule '{self.rule}'."]
+                f"Published tables use disclosure rule '{self.rule}'; the measures are computed from published "
+                "counts and rounded to the precision stated."]
 
     def published_tables(self, rule: str | DisclosureRule | None = None) -> dict[str, DisclosedTable]:
-        """Every table meant for publication, each passed through :func:`svimpact.disclose`."""
+        """Every table meant for publication, each built from published counts."""
         out = {"headline": self._published_headline(rule), "profile": self.profile.published_table(rule),
                "core20": self.core20.published_table(rule), "reach": self.reach.published_table(rule),
                "priority": self.priority.published_table(rule)}
@@ -88,13 +92,16 @@ class TargetingResult(ResultMixin):
         return out
 
     def _published_headline(self, rule: str | DisclosureRule | None) -> DisclosedTable:
-        """Headline measures; a measure is withheld when the smallest count behind it is suppressed."""
+        """Headline measures; a measure resting on a withheld decile is withheld (``[c]``) with the reason."""
         t = self.table()
-        t["smallest_count"] = [basis for *_, basis in self._headline()]
-        t["method"] = t["method"].astype(str)
-        hide_with = {c: "smallest_count" for c in ("value", "lower", "upper")}
-        return _publish(t, counts=["smallest_count"], rates={}, limits=hide_with, label="measure",
-                        rule=rule or self.rule)
+        sheet = Sheet("measure", t["measure"], rule or self.rule)
+        sheet.plain("scale", t["scale"].to_numpy())
+        withheld = t["value"].isna().to_numpy() & (t["note"] != "").to_numpy()
+        for col in ("value", "lower", "upper"):
+            sheet.derived(col, t[col], withheld, "rests on a withheld count")
+        for col in ("level", "method", "precision", "note"):
+            sheet.plain(col, t[col].to_numpy())
+        return sheet.build()
 
 
 def targeting(users: UsersLike, areas: pd.DataFrame, *, need: str = "employment_score", lsoa: str = "lsoa_code",
@@ -137,6 +144,8 @@ def targeting(users: UsersLike, areas: pd.DataFrame, *, need: str = "employment_
     local = local and len(c.frame) >= 10
     n_present = int(c.frame["imd_decile"].nunique())
     reach = reach_by_decile(c, level=level, rule=rule)
+    measures = published_measures(c, rule=rule, level=level, repetitions=repetitions, seed=seed,
+                                  transform=sii_transform, kind=concentration_kind)
     return TargetingResult(
         profile=decile_profile(c, local=local, level=level, rule=rule),
         core20=core20(c, level=level, rule=rule),
@@ -148,4 +157,5 @@ def targeting(users: UsersLike, areas: pd.DataFrame, *, need: str = "employment_
         concentration=reach_concentration(c, kind=concentration_kind, level=level),
         priority=priority_areas(c, need=col, n=n_priority, level=level, rule=rule),
         need=col, n_users=c.n_users, unmatched=c.unmatched, level=level, seed=seed, rule=rule,
+        measures=measures, hidden_deciles=suppressed_deciles(c, rule=rule),
     )

@@ -2,7 +2,7 @@
 
 :func:`count_users` puts users on the LSOAs of the area frame and attaches local deciles
 (:class:`AreaCounts`); the measures accept either raw users and areas or an ``AreaCounts``.
-Also here: the scale/group helpers and ``_publish``, which every ``published_table()`` uses.
+Also here: the scale/group helpers. Published tables are built in :mod:`.published`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
-from svimpact.disclosure import AuditEntry, DisclosedTable, DisclosureRule, disclose
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import phe_quantile
 
@@ -172,25 +171,6 @@ def _need_local(counts: AreaCounts, scale: Scale) -> None:
     if scale == "local" and (counts.frame["local_decile"] == 0).any():
         raise InputDataError("local deciles need at least 10 LSOAs in the area frame",
                              hint="use scale='national'")
-
-
-# ----------------------------------------------------------------------------- disclosure helper
-def _publish(table: pd.DataFrame, *, counts: list[str], rates: dict, limits: dict[str, str],
-             label: str, rule: str | DisclosureRule, total_label: str | None = None) -> DisclosedTable:
-    """disclose(), then hide interval limits (``{limit_col: count_col}``) with their count."""
-    d = disclose(table, counts=counts, rates=rates, label=label, total_label=total_label, rule=rule)
-    out, mask, audit = d.table.copy(), d.suppressed.copy(), list(d.audit)
-    for col, cnt in limits.items():
-        hide = mask[cnt].to_numpy()
-        if pd.api.types.is_bool_dtype(out[col].dtype):
-            out[col] = pd.array(out[col].to_numpy(), dtype="boolean")
-            out.loc[hide, col] = pd.NA
-        else:
-            out[col] = np.where(hide, np.nan, pd.to_numeric(out[col]).to_numpy(float))
-        mask[col] = hide
-        audit += [AuditEntry(str(out[label].iat[i]), col, f"limit of a suppressed count ({cnt})")
-                  for i in np.flatnonzero(hide)]
-    return DisclosedTable(out, mask, d.rule, tuple(audit))
 
 
 def _need_column(need: str) -> str:

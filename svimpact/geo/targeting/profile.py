@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval, ResultMixin, result_frame
-from svimpact.disclosure import DisclosedTable, DisclosureRule, get_rule
+from svimpact.disclosure import DisclosedTable, DisclosureRule, derived_rate, get_rule, round_significant, suppression_pattern
 from svimpact.geo.inequality import wilson_interval
 from svimpact.geo.targeting.counts import (
     _UNPROTECTED,
@@ -25,8 +25,8 @@ from svimpact.geo.targeting.counts import (
     _label,
     _need_local,
     _prepare,
-    _publish,
 )
+from svimpact.geo.targeting.published import Sheet, group_pattern
 
 __all__ = ["Core20Result", "DecileProfile", "core20", "decile_profile"]
 
@@ -71,19 +71,23 @@ class DecileProfile(ResultMixin):
                 "(PHE quantile method, equal numbers of LSOAs)."]
 
     def published_table(self, rule: str | DisclosureRule | None = None) -> DisclosedTable:
-        """National and local groups side by side, counts protected, with a total row."""
-        wide = pd.DataFrame({"group": [_label(g, self.groups) for g in range(1, self.groups + 1)] + ["Total"]})
-        counts, rates = [], {}
+        """National and local groups side by side, with a Total row, safe to publish.
+
+        Counts are protected by the rule and each scale withholds the deciles of its shared
+        pattern (:func:`~svimpact.geo.targeting.published.group_pattern`); percentages are computed
+        from the published counts over the published Total, to 1 decimal place.
+        """
+        sheet = Sheet("group", [_label(g, self.groups) for g in range(1, self.groups + 1)] + ["Total"],
+                      rule or self.rule)
         for scale, part in self.table.groupby("scale", sort=False):
             pop = part["population"].to_numpy(float)
-            wide[f"{scale}_population_pct"] = np.append(pop / pop.sum() * 100, 100.0)
-            users = part["users"].to_numpy()
-            wide[f"{scale}_users"] = np.append(users, users.sum())
-            wide[f"{scale}_user_pct"] = np.nan
-            counts.append(f"{scale}_users")
-            rates[f"{scale}_user_pct"] = (f"{scale}_users", None, 100.0)
-        return _publish(wide, counts=counts, rates=rates, limits={}, label="group", total_label="Total",
-                        rule=rule or self.rule)
+            sheet.plain(f"{scale}_population_pct", np.round(np.append(pop / pop.sum() * 100, 100.0), 1))
+            users = part["users"].to_numpy(float)
+            hide = np.append(group_pattern(users, sheet.rule, self.groups), False)
+            pub = sheet.count(f"{scale}_users", np.append(users, users.sum()), withhold=hide)
+            pct = derived_rate(pub, np.full(len(pub), pub[-1]), "percent", level=None)["value"]
+            sheet.derived(f"{scale}_user_pct", pct, np.isnan(pct))
+        return sheet.build()
 
 
 def decile_profile(users: UsersLike | AreaCounts, areas: pd.DataFrame | None = None, *, lsoa: str = "lsoa_code",
@@ -122,6 +126,8 @@ class Core20Result(ResultMixin):
     ``user_share`` has a Wilson interval; ``population_share`` is the area population's Core20
     share (known, no interval); ``targeting_ratio`` = user share / population share, its limits
     the Wilson limits over the fixed population share (``nan`` when the area has no Core20 LSOA).
+    ``decile_users`` (users by national decile) gives the shared suppression pattern. These are
+    computed from unrounded counts: publish ``published_table()``.
     """
 
     users_core20: int
@@ -132,6 +138,7 @@ class Core20Result(ResultMixin):
     population_share: float
     targeting_ratio: Interval
     rule: str
+    decile_users: tuple[float, ...] | None = None
 
     _title = "Core20: users in the most deprived 20% of LSOAs nationally"
 
@@ -146,16 +153,30 @@ class Core20Result(ResultMixin):
                 "A targeting ratio above 1 means users are more concentrated in Core20 areas than residents."]
 
     def published_table(self, rule: str | DisclosureRule | None = None) -> DisclosedTable:
-        t = pd.DataFrame({
-            "group": ["Core20 (IMD deciles 1-2)", "Rest of the area", "Total"],
-            "population_pct": [self.population_share * 100, (1 - self.population_share) * 100, 100.0],
-            "users": [self.users_core20, self.users - self.users_core20, self.users],
-            "user_pct": np.nan,
-            "targeting_ratio": [self.targeting_ratio.value, np.nan, np.nan],
-        })
-        return _publish(t, counts=["users"], rates={"user_pct": ("users", None, 100.0)},
-                        limits={"targeting_ratio": "users"}, label="group", total_label="Total",
-                        rule=rule or self.rule)
+        """Core20, the rest of the area and the Total, from published counts.
+
+        Core20 is withheld with the rest when the shared decile pattern withholds exactly one of
+        deciles 1 and 2 (Core20 minus the other would give it back), or when it is small itself.
+        """
+        r = get_rule(rule or self.rule)
+        sheet = Sheet("group", ["Core20 (IMD deciles 1-2)", "Rest of the area", "Total"], r)
+        ps = self.population_share
+        sheet.plain("population_pct", np.round([ps * 100, (1 - ps) * 100, 100.0], 1))
+        raw = np.array([self.users_core20, self.users - self.users_core20], float)
+        hide = suppression_pattern(raw, r) | self._splits(r)
+        pub = sheet.count("users", np.append(raw, self.users), withhold=np.append(hide, False))
+        pct = derived_rate(pub, np.full(3, pub[-1]), "percent", level=None)["value"]
+        sheet.derived("user_pct", pct, np.isnan(pct))
+        ratio = round_significant(pct[0] / 100 / ps) if ps > 0 else np.nan
+        sheet.derived("targeting_ratio", [ratio, np.nan, np.nan], [bool(np.isnan(pct[0])), False, False])
+        return sheet.build()
+
+    def _splits(self, rule: DisclosureRule) -> bool:
+        """True when the shared decile pattern withholds exactly one of deciles 1 and 2."""
+        if self.decile_users is None:
+            return False
+        hidden = group_pattern(self.decile_users, rule)
+        return bool(hidden[0] != hidden[1])
 
 
 def core20(users: UsersLike | AreaCounts, areas: pd.DataFrame | None = None, *, lsoa: str = "lsoa_code",
@@ -172,4 +193,5 @@ def core20(users: UsersLike | AreaCounts, areas: pd.DataFrame | None = None, *, 
     ps = p20 / ptot
     ratio = (Interval(share.value / ps, lo / ps, hi / ps, level, "Wilson score over fixed population share")
              if ps > 0 else Interval(np.nan, np.nan, np.nan, level, "undefined: no Core20 LSOA in the area"))
-    return Core20Result(u20, n, p20, ptot, share, ps, ratio, rule)
+    deciles = tuple(float(v) for v in c.by_group("national", 10)["users"])
+    return Core20Result(u20, n, p20, ptot, share, ps, ratio, rule, deciles)

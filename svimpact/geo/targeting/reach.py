@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from svimpact._results import Interval, ResultMixin, result_frame
-from svimpact.disclosure import DisclosedTable, DisclosureRule
+from svimpact.disclosure import DisclosedTable, DisclosureRule, derived_rate
 from svimpact.exceptions import InputDataError
 from svimpact.geo.inequality import wilson_interval
 from svimpact.geo.targeting.counts import (
@@ -26,8 +26,8 @@ from svimpact.geo.targeting.counts import (
     _label,
     _need_local,
     _prepare,
-    _publish,
 )
+from svimpact.geo.targeting.published import Sheet, group_pattern
 
 __all__ = ["GapResult", "ReachResult", "deprivation_gap", "reach_by_decile"]
 
@@ -60,15 +60,23 @@ class ReachResult(ResultMixin):
                 _UNPROTECTED]
 
     def published_table(self, rule: str | DisclosureRule | None = None) -> DisclosedTable:
-        t = self.table.assign(group=[_label(g, self.groups) for g in self.table["group"]])
-        tot = pd.DataFrame({"group": ["Total"], "lsoas": [t["lsoas"].sum()], "population": [t["population"].sum()],
-                            "users": [t["users"].sum()]})
-        lo, hi = wilson_interval(tot["users"], tot["population"], self.level)
-        tot = tot.assign(reach_per_1000=np.nan, reach_lower=lo * PER, reach_upper=hi * PER)
-        t = pd.concat([t, tot], ignore_index=True)
-        return _publish(t, counts=["users"], rates={"reach_per_1000": ("users", "population", PER)},
-                        limits={"reach_lower": "users", "reach_upper": "users"}, label="group",
-                        total_label="Total", rule=rule or self.rule)
+        """Reach per 1,000 by group with a Total row, safe to publish.
+
+        Users are protected by the rule and the shared decile pattern; reach and its Wilson limits
+        are computed from the published counts over the (public) population, to 2 decimal places.
+        """
+        t = self.table
+        sheet = Sheet("group", [_label(g, self.groups) for g in t["group"]] + ["Total"], rule or self.rule)
+        sheet.plain("lsoas", np.append(t["lsoas"].to_numpy(), t["lsoas"].sum()))
+        pop = np.append(t["population"].to_numpy(float), t["population"].sum())
+        sheet.plain("population", pop)
+        users = t["users"].to_numpy(float)
+        hide = np.append(group_pattern(users, sheet.rule, self.groups), False)
+        pub = sheet.count("users", np.append(users, users.sum()), withhold=hide)
+        rates = derived_rate(pub, np.where(pop > 0, pop, np.nan), "per_1000", level=self.level)
+        for col, src in (("reach_per_1000", "value"), ("reach_lower", "lower"), ("reach_upper", "upper")):
+            sheet.derived(col, rates[src], np.isnan(pub))
+        return sheet.build()
 
 
 def _reach_table(c: AreaCounts, scale: Scale, groups: int, level: float) -> pd.DataFrame:

@@ -28,10 +28,13 @@ def test_targeting_bundles_everything(users, areas):
     assert isinstance(r, TargetingResult) and r.need == "employment_score"
     f = r.to_frame()
     assert list(f.columns) == list(RESULT_COLUMNS)
-    assert f.loc[f["measure"] == "Core20 targeting ratio, national", "value"].item() == pytest.approx(180 / 340 / 0.2)
+    # Published measures (issue 12): from the published counts 180 of 340 (both multiples of 5, so
+    # unchanged by rounding), to 3 significant figures: 180 / 340 / 0.2 = 2.647... -> 2.65.
+    assert f.loc[f["measure"] == "Core20 targeting ratio, national", "value"].item() == 2.65
     t = r.table()
-    assert list(t.columns) == ["measure", "scale", "value", "lower", "upper", "level", "method"]
-    assert t.loc[t["measure"] == "Core20 targeting ratio", "value"].item() == pytest.approx(180 / 340 / 0.2)
+    assert list(t.columns) == ["measure", "scale", "value", "lower", "upper", "level", "method", "precision", "note"]
+    assert t.loc[t["measure"] == "Core20 targeting ratio", "value"].item() == 2.65
+    assert r.measure("Core20 share").interval.value == 52.9  # 180 / 340 = 52.94% -> 1 decimal place
     assert targeting(users, areas, need="households-into-work", seed=3).to_frame().equals(f)
     assert "Targeting" in r.summary().text and "<table" in r._repr_html_()
 
@@ -39,8 +42,8 @@ def test_targeting_bundles_everything(users, areas):
 def _scan(name, d, rule):
     """No published count may lie in 1..suppress_max; every count is rounded; hidden counts hide their rates."""
     t = d.table
-    count_cols = [c for c in t.columns if c.endswith("users") or c == "smallest_count"]
-    assert count_cols, name
+    count_cols = [c for c in t.columns if c.endswith("users")]
+    assert count_cols or name == "headline", name
     for col in count_cols:
         v = pd.to_numeric(t[col], errors="coerce").dropna().to_numpy()
         assert not np.any((v >= 1) & (v <= rule.suppress_max)), f"{name}.{col} shows a small count: {v}"
@@ -52,6 +55,10 @@ def _scan(name, d, rule):
         hidden = d.suppressed[col].to_numpy()
         assert pd.isna(t.loc[hidden, col]).all(), f"{name}.{col} shows a value behind a suppressed count"
         assert (shown.loc[hidden, col] == "[c]").all()
+        # fixed precision (issue 12): percentages 1 decimal place, rates per 1,000 2 decimal places
+        dp = 1 if col.endswith("_pct") else 2 if col.startswith("reach_") else None
+        v = pd.to_numeric(t[col], errors="coerce").dropna().to_numpy(float)
+        assert dp is None or np.allclose(v, np.round(v, dp), rtol=0, atol=1e-12), f"{name}.{col}: {v}"
 
 
 @pytest.mark.parametrize("rule", ["nhs-hes", "ons-10-5", "legacy-lt5"])

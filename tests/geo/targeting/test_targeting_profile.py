@@ -53,5 +53,7 @@ def test_profile_publication_has_side_by_side_scales_and_total(users, areas):
     assert list(d.table.columns) == ["group", "national_population_pct", "national_users", "national_user_pct",
                                      "local_population_pct", "local_users", "local_user_pct"]
     assert d.table["group"].iloc[-1] == "Total" and d.table["national_users"].iloc[-1] == 340
-    # 100 users of 340 in decile 1: 29.41% from the unrounded counts
-    assert d.table["national_user_pct"].iloc[0] == pytest.approx(100 / 340 * 100)
+    # 100 users of 340 in decile 1: from the published counts (100 and 340), to 1 decimal place
+    # (issue 12; it was 29.4117... from the unrounded counts, to 6 significant figures in the CSV)
+    assert d.table["national_user_pct"].iloc[0] == 29.4
+    assert d.table["national_population_pct"].iloc[0] == 10.0

@@ -1,19 +1,5 @@
-"""Statistical disclosure control: the one place small counts are suppressed or rounded.
+"""Count rules, the published table and primary and secondary suppression (see :mod:`svimpact.disclosure`)."""
 
-Every published table and map goes through :func:`disclose`. Rules follow UK practice
-(``../shared/METHODS.md`` section 6):
-
-* ``nhs-hes`` (default): 0 stays 0, 1-7 suppressed, the rest rounded to the nearest 5
-  (NHS Digital, Hospital Episode Statistics analysis guide, since 2018).
-* ``opensafely``: counts of 7 or fewer redacted, the rest rounded to the nearest 5
-  (OpenSAFELY output checking guidance).
-* ``ons-10-5``: counts under 10 suppressed, the rest rounded to the nearest 5 (ONS 10-5 rule).
-* ``legacy-lt5``: counts 1-4 suppressed, no rounding, secondary suppression always on.
-
-Rates and percentages are computed from the *unrounded* counts and suppressed whenever their
-numerator or denominator is. When a table carries a total, secondary suppression hides one more
-cell so that a suppressed cell cannot be recovered by subtraction.
-"""
 
 from __future__ import annotations
 
@@ -25,18 +11,8 @@ import pandas as pd
 
 from svimpact.exceptions import DisclosureError, InputDataError, ParamsError
 
-__all__ = [
-    "RULES",
-    "SUPPRESSED",
-    "AuditEntry",
-    "DisclosedTable",
-    "DisclosureRule",
-    "disclose",
-    "get_rule",
-    "protect_counts",
-    "rounded_count",
-    "safe_count",
-]
+__all__ = ["RULES", "SUPPRESSED", "AuditEntry", "DisclosedTable", "DisclosureRule", "disclose", "get_rule",
+           "protect_counts", "rounded_count", "safe_count"]
 
 SUPPRESSED = "[c]"
 """How a suppressed cell is written in published tables (ONS convention: 'confidential')."""
@@ -60,8 +36,8 @@ class DisclosureRule:
         )
         return (
             f"Disclosure rule '{self.name}': {zero}; counts from 1 to {self.suppress_max} are "
-            f"suppressed (shown as {SUPPRESSED}); {rnd}. Rates are computed from unrounded counts "
-            f"and suppressed with them. Source: {self.source}."
+            f"suppressed (shown as {SUPPRESSED}); {rnd}. Rates, percentages and shares are computed "
+            f"from the published (rounded) counts and suppressed with them. Source: {self.source}."
         )
 
 
@@ -247,17 +223,19 @@ def disclose(
                                             "secondary suppression (protects a suppressed cell from subtraction)"))
 
     for rate_col, (num, den, mult) in (rates or {}).items():
-        numv = pd.to_numeric(raw[num]).to_numpy(dtype=float)
+        # From the *published* counts: a rate from unrounded counts, times its published denominator,
+        # gives the unrounded count back (METHODS.md section 6).
+        numv = _published(raw[num], r)
         if den is None:
             body = ~is_total
-            denv = np.full(len(raw), numv[body].sum())
+            denv = np.full(len(raw), protect_counts([pd.to_numeric(raw[num])[body].sum()], r)[0][0])
             den_mask = np.zeros(len(raw), bool)
         else:
-            denv = pd.to_numeric(raw[den]).to_numpy(dtype=float)
+            denv = _published(raw[den], r) if den in counts else pd.to_numeric(raw[den]).to_numpy(dtype=float)
             den_mask = mask[den].to_numpy() if den in mask else np.zeros(len(raw), bool)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(denv > 0, numv / denv * mult, np.nan)
-        hide = mask[num].to_numpy() | den_mask
+        hide = mask[num].to_numpy() | den_mask | np.isnan(numv)
         out[rate_col] = np.where(hide, np.nan, rate)
         if rate_col not in mask:
             mask[rate_col] = False
@@ -267,6 +245,11 @@ def disclose(
             audit.append(AuditEntry(labels[i], rate_col, f"computed from a suppressed count ({source})"))
     mask = mask.reindex(columns=out.columns, fill_value=False)
     return DisclosedTable(out, mask, r, tuple(audit))
+
+
+def _published(values: pd.Series, rule: DisclosureRule) -> np.ndarray:
+    """Counts as the rule publishes them (NaN where suppressed)."""
+    return protect_counts(pd.to_numeric(values).to_numpy(dtype=float), rule)[0]
 
 
 def safe_count(count: float, rule: str | DisclosureRule = "nhs-hes") -> str:
