@@ -74,6 +74,8 @@ class Context:
         s = text.strip().lower()
         if not s:
             return None
+        if re.search(r"\bor (?:withheld|suppressed|hidden)", s):
+            return interval(0, UNBOUNDED)  # 'fewer than 8, or withheld': small, or hidden whatever its size
         if any(w in s for w in SUPPRESSED_WORDS):
             m = re.search(r"(\d+)\s*(?:-|\u2013|to)\s*(\d+)", s)
             if m:
@@ -142,26 +144,38 @@ class Context:
         self.pending.clear()
 
     def _explained(self, c: Constraint) -> bool:
+        """Do the published counts give this figure? Counts never printed count as any rounded value."""
         pubs = [self._published_number(k) for k in c.vars]
-        if all(p is not None for p in pubs):
-            if isinstance(c, Ratio):
-                return bool(pubs[1]) and c.lo - 1e-12 <= pubs[0] / pubs[1] <= c.hi + 1e-12
-            if isinstance(c, Linear):
-                v = sum(a * p for a, p in zip(c.coefs, pubs))
-                return c.lo - 1e-9 <= v <= c.hi + 1e-9
-            if isinstance(c, Func):
-                return bool(c.holds([np.array([p]) for p in pubs])[0])
-        if isinstance(c, Ratio) and pubs[0] is None and pubs[1]:
-            # a share of something never printed, over a printed total: from a rounded count?
-            step = max(self.rule.round_to, 1)
-            m = np.arange(0, pubs[1] + step + 1, step) / pubs[1]
-            return bool(((m >= c.lo - 1e-12) & (m <= c.hi + 1e-12)).any())
+        if sum(p is None for p in pubs) > 1:
+            return False
+        known = [p for p in pubs if p is not None]
+        step = max(self.rule.round_to, 1)
+        guesses = np.arange(0, max(known, default=10_000) * 2 + step + 1, step)
+        cols = [np.full(len(guesses), p) if p is not None else guesses for p in pubs]
+        if isinstance(c, Ratio):
+            with np.errstate(all="ignore"):
+                r = cols[0] / cols[1]
+            return bool(((r >= c.lo - 1e-12) & (r <= c.hi + 1e-12) & (cols[1] > 0)).any())
+        if isinstance(c, Linear):
+            v = sum(a * col for a, col in zip(c.coefs, cols))
+            return bool(((v >= c.lo - 1e-9) & (v <= c.hi + 1e-9)).any())
+        if isinstance(c, Func):
+            return bool(c.holds(cols).any())
         return False
 
-    def _published_number(self, key: Key) -> int | None:
+    def _published_number(self, key: Key, depth: int = 0) -> int | None:
+        """The count as printed, or as the printed counts it adds up from (Core20 = deciles 1 + 2)."""
         text = self.engine.info[key].published if key in self.engine.info else None
         v = parse_number(text.split()[0]) if text and text.split() else None
-        return int(v[0]) if v else None
+        if v:
+            return int(v[0])
+        for c in self.engine.constraints if depth < 2 else ():
+            if isinstance(c, Linear) and not c.tentative and c.lo == c.hi == 0 and len(c.vars) > 2 \
+                    and c.vars[-1] == key and all(a == 1 for a in c.coefs[:-1]):
+                parts = [self._published_number(k, depth + 1) for k in c.vars[:-1]]
+                if all(p is not None for p in parts):
+                    return int(sum(parts))
+        return None
 
     def total(self, parts: list[Key], whole: Key, route: str, file: str, note: str, tentative: bool = False) -> None:
         if parts and self.once("sum", tuple(sorted(parts)), whole):

@@ -48,7 +48,8 @@ class Text:
 def parse_number(text: str, sig: int | None = None) -> tuple[float, float] | None:
     """``(value, tolerance)`` of a number as printed: '0.271351' is 0.271351 +- 5e-7.
 
-    An integer printed with trailing zeros may have been rounded to them ('1,890,000' +- 5,000);
+    Trailing zeros are never taken as precision: '0.260' is 0.26 +- 0.005 (a display may pad a
+    rate rounded to two places), '1,890,000' is +- 5,000;
     ``sig`` caps the precision (a CSV writer keeping 6 significant figures prints 114243.0 for
     114,243.4).
     """
@@ -60,7 +61,9 @@ def parse_number(text: str, sig: int | None = None) -> tuple[float, float] | Non
     mant, _, exp = t.lower().partition("e")
     e10 = int(exp) if exp else 0
     if "." in mant:
-        tol = 0.5 * 10.0 ** (e10 - len(mant.split(".")[1]))
+        # zeros at the end of the decimals may be padding ('0.260' displayed for a rate rounded to 0.26):
+        # they are not taken as precision
+        tol = 0.5 * 10.0 ** (e10 - len(mant.split(".")[1].rstrip("0")))
     else:
         digits = mant.lstrip("+-")
         zeros = len(digits) - len(digits.rstrip("0")) if digits.strip("0") else 0

@@ -154,7 +154,7 @@ def inequality_table(ctx: Context, t: Table) -> bool:
             if sj is not None and "share" in label:
                 ctx.printed(core, eng.info[core].what, r[sj], t.file)
             if v and "share" in label:
-                core20_share(ctx, svc, v, cell(r, lj), cell(r, uj), t.file)
+                core20_share(ctx, svc, v, cell(r, lj), cell(r, uj), t.file, percent="%" in " ".join(r).lower())
             elif v and "ratio" in label:
                 core20_ratio(ctx, svc, v, t.file)
         elif v and ("sii" in label or re.search(r"\brii\b", label)):
@@ -178,13 +178,12 @@ def core20(ctx: Context, svc: str, file: str) -> Key:
     return key
 
 
-def core20_share(ctx: Context, svc: str, v, lower, upper, file: str) -> None:
+def core20_share(ctx: Context, svc: str, v, lower, upper, file: str, percent: bool = False) -> None:
+    """The Core20 share (a proportion, or a percentage when above 1 or said to be) and its Wilson limits."""
     key = core20(ctx, svc, file)
-    (s, tol) = v
-    if s > 1.0 + tol:
-        s, tol = s / 100, tol / 100
+    scale = 100.0 if percent or v[0] > 1.0 + v[1] else 1.0
+    s, tol = v[0] / scale, v[1] / scale
     ctx.ratio(key, ctx.n(svc), s - tol, s + tol, "percent-x-total", file, "Core20 share x all users")
-    scale = 100.0 if v[0] > 1.0 + v[1] else 1.0
     for kind, lim in (("lower", lower), ("upper", upper)):
         if lim:
             _wilson_limit(ctx, key, ctx.n(svc), kind, lim[0] / scale, lim[1] / scale, None, file, f"Core20 {kind}")

@@ -127,21 +127,29 @@ def ledger_table(ctx: Context, t: Table) -> bool:
     lj = next((j for j, c in enumerate(cols) if c in {"low", "lower"}), None)
     hj = next((j for j, c in enumerate(cols) if c in {"high", "upper"}), None)
     for r in t.rows:
-        m = next((m for c in r if (m := re.search(r"from counts\s+(\S+)\s*/\s*(\S+)", c))), None)
+        m = next((m for c in r if (m := re.search(r"counts?\s+(\S+)\s*(/|of)\s*(\S+)", c))), None)
         if not m:
             continue
         what = r[0].strip() or "adjustment"
         a = eng.var((svc, "ledger", what, "successes"), f"{svc}: people counted as '{what}' in the ledger")
         b = eng.var((svc, "ledger", what, "failures"), f"{svc}: people counted as not '{what}' in the ledger")
         ctx.printed(a, eng.info[a].what, m.group(1), t.file)
-        ctx.printed(b, eng.info[b].what, m.group(2), t.file)
+        if m.group(2) == "/":
+            ctx.printed(b, eng.info[b].what, m.group(3), t.file)
+        else:  # 'a of n': n is everyone counted
+            n = eng.var((svc, "ledger", what, "all"), f"{svc}: people counted for '{what}' in the ledger")
+            ctx.printed(n, eng.info[n].what, m.group(3), t.file)
+            ctx.total([a, b], n, "totals-minus-cells", t.file, f"{what}: counted + not counted = all")
+            pa, pn = parse_number(m.group(1)), parse_number(m.group(3))
+            if pa and pn and eng.info[b].published is None:
+                eng.info[b].published = str(int(pn[0] - pa[0]))  # what the printed counts give
         if "leak" in what.lower():
             ctx.total([a, b], ctx.n(svc), "totals-minus-cells", t.file, "inside + outside = all participants", True)
         for j, q in ((lj, 0.025), (hj, 0.975)):
             v = parse_number(r[j], t.sig) if j is not None and j < len(r) else None
             if v and ctx.once("beta", a, b, q, v[0]):
                 ctx.derived(Func((a, b), "interval-inversion", t.file, f"Beta limit {r[j]} of the {what} counts", True,
-                             lambda x, y, q=q: _beta_ppf(q, x, y), v[0] - v[1], v[0] + v[1]))
+                                 lambda x, y, q=q: _beta_ppf(q, x, y), v[0] - v[1], v[0] + v[1]))
     ctx.read.append((t.file, "additionality ledger"))
     return True
 
@@ -168,8 +176,8 @@ def headline(ctx: Context, file: str, svc: str, h: dict) -> None:
     iv = h.get("interval") or {}
 
     def num(name):
-        v = iv.get(name)
-        return (float(v), 5e-16 * max(1.0, abs(float(v)))) if isinstance(v, (int, float)) else None
+        v = iv.get(name)  # a float's shortest repr: 0.2866666666666667 is exact, 61.5 is 61.5 +- 0.05
+        return parse_number(repr(float(v))) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
     if "gross" in key or "gross" in label:
         gross_count(ctx, svc, text, file)
@@ -179,7 +187,9 @@ def headline(ctx: Context, file: str, svc: str, h: dict) -> None:
     elif "core20" in (key + label):
         core20(ctx, svc, file)
         if num("value"):
-            core20_share(ctx, svc, num("value"), num("lower"), num("upper"), file)
+            shown = parse_number(text.split()[0]) if text.split() else None  # '61.5%': is the value 61.5 or 0.615?
+            percent = bool(shown) and "%" in text and abs(shown[0] - num("value")[0]) < abs(shown[0] - 100 * num("value")[0])
+            core20_share(ctx, svc, num("value"), num("lower"), num("upper"), file, percent=percent)
     ctx.read.append((file, "headline"))
 
 
