@@ -153,6 +153,41 @@ def notebook_outputs(path: Path) -> tuple[list[str], list[str]]:
     return html, text
 
 
+def frame_reprs(text: str) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """Tables printed as pandas reprs in a plain-text output (a displayed object's ``text/plain``):
+    every ``table=`` of a repr, or the whole text when it is itself a DataFrame repr. Cells keep the
+    digits printed, hidden ones included when the repr shows the values behind a mask."""
+    parts = [p.split(", suppressed=")[0] for p in text.split("table=")[1:]] if "table=" in text else [text]
+    out = []
+    for part in parts:
+        blocks = [b for b in re.split(r"\n\s*\n", part.rstrip()) if b.strip()]
+        header: list[str] = []
+        columns: list[list[str]] = []
+        for block in blocks:
+            lines = block.split("\n")
+            head = lines[0].rstrip().rstrip("\\").rstrip()
+            spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", head)]
+            body = [ln for ln in lines[1:] if ln.strip()]
+            if not spans or not body or not all(re.match(r"\s*\S", ln) for ln in body):
+                break
+            cells = []
+            for ln in body:
+                index = ln.split()[0]
+                start = ln.index(index) + len(index)
+                row, prev = [], start
+                for _, end, _ in spans:
+                    row.append(ln[prev:end].strip())
+                    prev = end
+                cells.append(row)
+            if columns and len(cells) != len(columns):
+                break
+            header += [name for _, _, name in spans]
+            columns = [(columns[i] if columns else []) + r for i, r in enumerate(cells)]
+        if header and columns:
+            out.append((tuple(header), tuple(tuple(r) for r in columns)))
+    return out
+
+
 def docx_parts(path: Path, titles: dict[str, str]) -> tuple[list[Table], list[Text]]:
     """Tables and paragraphs of the Word copy, each given the service of the heading above it."""
     import docx
@@ -191,6 +226,9 @@ def all_tables_and_texts(root: Path) -> tuple[list[Table], list[Text]]:
             svc = service_of(p)
             for h in html:
                 tables += html_tables(h, file, lambda el, s=svc: s)
+            for t in text:
+                tables += [Table(file, svc, "text/plain", head, rows) for head, rows in frame_reprs(t)
+                           if len(head) > 1 and rows]
             texts += [Text(file, service_of(p), t) for t in text]
         elif suffix == ".html" and not file.startswith("maps/"):
             page = p.read_text(encoding="utf-8", errors="replace")

@@ -45,6 +45,7 @@ def true_counts(params_file: str | Path) -> dict[tuple[str, ...], int]:
     for what in ("leakage",):
         out[(svc, "ledger", what, "successes")] = outside
         out[(svc, "ledger", what, "failures")] = len(people) - outside
+        out[(svc, "ledger", what, "all")] = len(people)
     out[(svc, "comparison N")] = len(pd.read_csv(p.data.comparison))
     if p.data.survey is not None:
         answers = pd.read_csv(p.data.survey)[SURVEY_COLUMN]
