@@ -8,7 +8,7 @@ from pathlib import Path
 
 from svimpact.disclosure import get_rule
 from svimpact.exceptions import SvimpactError
-from svimpact.gate.inputs import input_identifiers
+from svimpact.gate.inputs import LookFor, input_identifiers
 from svimpact.gate.report import GateReport
 from svimpact.gate.scan import scan_report
 from svimpact.io.params import ServiceParams, load_batch, load_service_params
@@ -16,16 +16,15 @@ from svimpact.io.params import ServiceParams, load_batch, load_service_params
 __all__ = ["gate_batch", "gate_report", "scan_services"]
 
 
-def scan_services(report_dir: str | Path, services: Sequence[ServiceParams],
-                  looked_for: tuple[Iterable[str], Iterable[str], Iterable[str]] | None = None,
+def scan_services(report_dir: str | Path, services: Sequence[ServiceParams], looked_for: LookFor | None = None,
                   files: Iterable[str | Path] | None = None) -> GateReport:
-    """Scan ``report_dir`` (or only ``files`` in it) with the services' identifiers, postcodes and key
-    (``looked_for``, read from their inputs when not given) under the strictest of their rules."""
-    ids, pcs, secrets = looked_for if looked_for is not None else input_identifiers(services)
+    """Scan ``report_dir`` (or only ``files`` in it) for the services' identifiers, postcodes, dates
+    of birth, free text and key (``looked_for``, read from their inputs when not given) under the
+    strictest of their rules."""
+    look = looked_for if looked_for is not None else input_identifiers(services)
     rules = {s.disclosure.rule for s in services}
     strictest = max((get_rule(x) for x in rules), key=lambda x: (x.suppress_max, x.round_to), default=get_rule())
-    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets, files=files,
-                       id_columns={s.id_column for s in services} | {"respondent_id"})
+    return scan_report(report_dir, look_for=look, rule=strictest, files=files)
 
 
 def gate_batch(batch_path: str | Path, report_dir: str | Path) -> GateReport:
@@ -36,10 +35,10 @@ def gate_batch(batch_path: str | Path, report_dir: str | Path) -> GateReport:
 def gate_report(report_dir: str | Path, batch_path: str | Path | None = None) -> GateReport:
     """The gate as ``svimpact gate REPORT_DIR`` runs it.
 
-    The services (and so the identifiers, postcodes and rules to check) come from ``batch_path``
-    when given, otherwise from the ``manifest.json`` the batch wrote into ``report_dir``. Without
-    either, only the checks that need no inputs run (small counts, record listings) and the
-    report says so.
+    The services (and so the values and rules to check) come from ``batch_path`` when given,
+    otherwise from the ``manifest.json`` the batch wrote into ``report_dir``. Without either,
+    only the checks that need no inputs run (small counts, record listings) and the report says
+    so.
     """
     if batch_path is not None:
         return gate_batch(batch_path, report_dir)
@@ -52,11 +51,8 @@ def gate_report(report_dir: str | Path, batch_path: str | Path | None = None) ->
         services = []
     if not services:
         report = scan_report(report_dir)
-        note = ("no manifest.json naming the services' params: identifiers and postcodes from the inputs "
-                "were not checked (pass the batch params to check them)")
+        note = ("no manifest.json naming the services' params: identifiers, postcodes, dates of birth and free "
+                "text from the inputs were not checked (pass the batch params to check them)")
         return GateReport(report.report_dir, report.findings, report.files_scanned, report.rule,
                           report.notes + (note,))
-    ids, pcs, secrets = input_identifiers(services)
-    strictest = max((get_rule(s.disclosure.rule) for s in services), key=lambda x: (x.suppress_max, x.round_to))
-    return scan_report(report_dir, identifiers=ids, postcodes=pcs, rule=strictest, secrets=secrets,
-                       id_columns={s.id_column for s in services} | {"respondent_id"})
+    return scan_services(report_dir, services)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from svimpact._common import describe_value
 from svimpact._results import ResultMixin, result_frame
 from svimpact.exceptions import InputDataError
 
@@ -92,7 +93,7 @@ def validate_postcodes(
     bad = norm.isna()
     if bad.any():
         raise InputDataError(
-            f"{int(bad.sum())} postcode(s) do not parse (first: {raw[bad].iloc[0]!r})",
+            f"{int(bad.sum())} postcode(s) do not parse (first: {describe_value(raw[bad].iloc[0])})",
             file=file, column=column, rows=list(np.flatnonzero(bad.to_numpy()) + 1),
             hint="a UK postcode looks like 'L1 8JQ' or 'CH41 6AA'; fix or remove these rows "
             "(or use lookup_postcodes, which reports them as 'invalid')",

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from svimpact._common import describe_value
 from svimpact.exceptions import InputDataError
 from svimpact.geo.editions import LAST_2011_LSOA, LSOA_VINTAGES, iod_info
 
@@ -91,7 +92,7 @@ def check_lsoa_codes(
     bad = ~s.fillna("").str.fullmatch(_CODE_RE.pattern)
     if bad.any():
         raise InputDataError(
-            f"{int(bad.sum())} LSOA code(s) are malformed (first: {s[bad].iloc[0]!r})",
+            f"{int(bad.sum())} LSOA code(s) are malformed (first: {describe_value(s[bad].iloc[0])})",
             file=file, column=column, rows=_rows(bad),
             hint="an LSOA code is E01 or W01 followed by 6 digits, e.g. E01006512",
         )

@@ -10,35 +10,26 @@ yet scanned, and the Word copy is scanned last.
 from __future__ import annotations
 
 import concurrent.futures as cf
-from dataclasses import dataclass
 from pathlib import Path
 
-from svimpact.gate import input_identifiers
+from svimpact.gate import LookFor, input_identifiers
 from svimpact.gate.batch import scan_services
 from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
 from svimpact.report.plan import JobResult, RunPlan
 
-__all__ = ["GateInputs", "Tail", "gate_inputs", "gate_scan"]
+__all__ = ["Tail", "gate_inputs", "gate_scan"]
 
 
-@dataclass(frozen=True)
-class GateInputs:
-    identifiers: set[str]
-    postcodes: set[str]
-    secrets: list[str]
+def gate_inputs(plan: RunPlan) -> LookFor:
+    """What the gate looks for (identifiers, postcodes, dates of birth, free text, the key), read from
+    the inputs while notebooks run."""
+    return input_identifiers([sp.params for sp in plan.services])
 
 
-def gate_inputs(plan: RunPlan) -> GateInputs:
-    """What the gate looks for (identifiers, postcodes, the key), read from the inputs while notebooks run."""
-    ids, pcs, secrets = input_identifiers([sp.params for sp in plan.services])
-    return GateInputs(set(ids), set(pcs), list(secrets))
-
-
-def gate_scan(plan: RunPlan, inputs: GateInputs, files: list[Path] | None = None) -> tuple[str, ...]:
+def gate_scan(plan: RunPlan, inputs: LookFor, files: list[Path] | None = None) -> tuple[str, ...]:
     """The disclosure gate over what the run wrote (``files``, default everything), with the services'
-    identifiers and the strictest of their rules."""
-    report = scan_services(plan.output_dir, [sp.params for sp in plan.services],
-                           (inputs.identifiers, inputs.postcodes, inputs.secrets), files)
+    inputs and the strictest of their rules."""
+    report = scan_services(plan.output_dir, [sp.params for sp in plan.services], inputs, files)
     return tuple(f.describe() for f in report.findings)
 
 
@@ -46,7 +37,7 @@ class Tail:
     """The work after each notebook that need not wait for the others: its chapter section rendered
     and the executed notebook scanned by the disclosure gate."""
 
-    def __init__(self, plan: RunPlan, gate_inputs: cf.Future[GateInputs]) -> None:
+    def __init__(self, plan: RunPlan, gate_inputs: cf.Future[LookFor]) -> None:
         self.plan = plan
         self.gate_inputs = gate_inputs
         self.bodies: dict[Path, str] = {}

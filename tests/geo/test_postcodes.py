@@ -63,7 +63,7 @@ def test_normalise_many_keeps_positions() -> None:
 def test_validate_lists_rows() -> None:
     assert validate_postcodes(["l18jq", "CH41 6AA"]).tolist() == ["L1 8JQ", "CH41 6AA"]
     with pytest.raises(InputDataError, match=r"clients\.csv.*'postcode'.*2 postcode\(s\) do not "
-                       r"parse \(first: 'L1 8J'\).*rows 2, 4"):
+                       r"parse \(first: a text value of 5 character\(s\)\).*rows 2, 4"):
         validate_postcodes(["L1 8JQ", "L1 8J", "WA7 1AA", "not one"], file="clients.csv")
 
 

@@ -249,7 +249,7 @@ CASES = [
     Case("duplicate_area_code", {"areas.csv": edit(AREAS, 2, "lsoa_code", "E01000001")}, "area codes are duplicated",
          "areas.csv", "lsoa_code", (1, 2)),
     Case("area_code_malformed", {"areas.csv": edit(AREAS, 5, "lsoa_code", "Liverpool 001A")},
-         "not LSOA codes (e.g. 'Liverpool 001A')", "areas.csv", "lsoa_code", (5,)),
+         "not LSOA codes (e.g. free text of 2 words)", "areas.csv", "lsoa_code", (5,)),
     Case("synthetic_codes_in_real_mode", {"areas.csv": AREAS.replace("E01", "Z01"),
                                           "participants.csv": PARTICIPANTS.replace("E01", "Z01"),
                                           "comparison.csv": COMPARISON.replace("E01", "Z01")},
@@ -263,7 +263,7 @@ CASES = [
          "missing column(s) 'need_score'", "areas.csv"),
     # --- survey
     Case("unknown_survey_answer", {"survey.csv": edit(SURVEY, 2, "would_have_happened_anyway", "maybe")},
-         "unknown codes (e.g. 'maybe')", "survey.csv", "would_have_happened_anyway", (2,)),
+         "unknown codes (e.g. a text value of 5 character(s))", "survey.csv", "would_have_happened_anyway", (2,)),
     Case("duplicate_respondent", {"survey.csv": edit(SURVEY, 4, "respondent_id", "S3")}, "identifiers are duplicated",
          "survey.csv", "respondent_id", (3, 4)),
 ]

@@ -126,7 +126,7 @@ def _check_constant_within(df: pd.DataFrame, unit: str, g: np.ndarray, treated: 
     if len(bad):
         rows = np.flatnonzero(df[unit].isin(bad).to_numpy()) + 1
         raise InputDataError(
-            f"changes within unit for {len(bad)} unit(s), e.g. {bad[0]!r}; it must mark the "
+            f"changes within unit for {len(bad)} unit(s); it must mark the "
             "participant group in every period, before and after",
             column=treated, rows=rows.tolist(),
             hint="use the 'post' column for timing and keep 'treated' fixed per unit",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from svimpact._common import did_you_mean
+from svimpact._common import describe_value, did_you_mean
 from svimpact.exceptions import InputDataError
 
 __all__ = [
@@ -89,7 +89,7 @@ def binary_column(data: pd.DataFrame, column: str, role: str) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(s):
         bad = _row_numbers(~s.isin([0, 1]).to_numpy())
         raise InputDataError(
-            f"must be coded 0/1 ({role}) but holds text values such as {s.iloc[bad[0] - 1]!r}",
+            f"must be coded 0/1 ({role}) but holds text values such as {describe_value(s.iloc[bad[0] - 1])}",
             column=column,
             rows=bad,
             hint="recode it as 1 = participant, 0 = comparison",
@@ -98,8 +98,9 @@ def binary_column(data: pd.DataFrame, column: str, role: str) -> np.ndarray:
     bad_mask = ~np.isin(v, (0.0, 1.0))
     if bad_mask.any():
         values = sorted(set(v[bad_mask].tolist()))[:5]
+        shown = values if all(abs(x) < 1000 for x in values) else "numbers other than 0 and 1"  # not a date typed in
         raise InputDataError(
-            f"must be coded 0/1 ({role}) but holds {values}",
+            f"must be coded 0/1 ({role}) but holds {shown}",
             column=column,
             rows=_row_numbers(bad_mask),
             hint="recode it as 1 = participant, 0 = comparison",

@@ -14,6 +14,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
+from svimpact._common import describe_value
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import phe_quantile
 
@@ -138,7 +139,7 @@ def _user_counts(users: UsersLike, lsoa: str) -> pd.Series:
 
 
 def _raise_unmatched(users: UsersLike, lsoa: str, codes: pd.Index) -> None:
-    sample = [str(c) for c in codes[:5]]
+    sample = ", ".join(describe_value(c) for c in codes[:5])
     rows: list[int] = []
     if isinstance(users, (pd.DataFrame, pd.Series)) and not (
             isinstance(users, pd.Series) and pd.api.types.is_numeric_dtype(users.dtype)):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from svimpact._common import describe_value
 from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.dates import parse_dates
 from svimpact.io.schemas import ColumnSpec, TableSchema, is_age_name
@@ -58,9 +59,10 @@ def _check_column(frame: pd.DataFrame, spec: ColumnSpec, file: str, date_format:
         if spec.kind == "any":
             if not bad.any():
                 out = num
-            elif bad.sum() <= 0.2 * (~blank).sum():
+            elif bad.sum() <= 0.2 * (~blank).sum():  # a few bad values: an error, so the rows are excluded or
+                out = num                               # the run stops; either way the column is numeric
                 probs.append(problem(file, col, "non-numeric values in a numeric column", bad,
-                                      f"e.g. {text[bad].iloc[0]!r}; correct them at source"))
+                                      f"e.g. {describe_value(text[bad].iloc[0])}; correct them at source"))
             return out, probs
         if spec.kind == "binary":
             bad = ~blank & ~num.isin([0, 1]).to_numpy(dtype=bool)
@@ -68,7 +70,7 @@ def _check_column(frame: pd.DataFrame, spec: ColumnSpec, file: str, date_format:
                 probs.append(problem(file, col, "must be 0 or 1", bad, "code the outcome as 1 (achieved) or 0 (not achieved)"))
         elif bad.any():
             what = f"{spec.label} must be numbers" if spec.label else "must be numbers"
-            probs.append(problem(file, col, what, bad, f"e.g. {text[bad].iloc[0]!r}; correct them at source"))
+            probs.append(problem(file, col, what, bad, f"e.g. {describe_value(text[bad].iloc[0])}; correct them at source"))
         if spec.kind == "nonneg":
             neg = (num < 0).fillna(False).to_numpy(dtype=bool)
             if neg.any():
@@ -104,7 +106,7 @@ def _check_column(frame: pd.DataFrame, spec: ColumnSpec, file: str, date_format:
     elif spec.kind == "category" and spec.values is not None:
         bad = ~blank & ~text.isin(spec.values).fillna(False).to_numpy(dtype=bool)
         if bad.any():
-            probs.append(problem(file, col, f"unknown codes (e.g. {text[bad].iloc[0]!r})", bad,
+            probs.append(problem(file, col, f"unknown codes (e.g. {_code_example(text[bad].iloc[0], spec.values)})", bad,
                                   f"use one of {', '.join(spec.values)}"))
     elif spec.kind == "postcode":
         norm = text.map(lambda v: normalise_postcode(v) if isinstance(v, str) and v else None)
@@ -114,6 +116,12 @@ def _check_column(frame: pd.DataFrame, spec: ColumnSpec, file: str, date_format:
                                   "a UK postcode looks like 'L1 8JQ'; correct them at source", severity="warning",
                                   excludable=False))
     return out, probs
+
+
+def _code_example(value: str, codes: tuple[str, ...]) -> str:
+    """An unknown code described without repeating it, unless it is a valid code but for case or spaces."""
+    near = next((c for c in codes if c.lower() == " ".join(str(value).split()).lower().replace(" ", "_")), None)
+    return f"'{near}' written with other case or spacing" if near else describe_value(value)
 
 
 def _free_text_postcodes(frame: pd.DataFrame, schema: TableSchema, file: str) -> list[Problem]:
@@ -225,8 +233,9 @@ def plausibility(frame: pd.DataFrame, schema: TableSchema, file: str, limits: Pl
             continue
         bad = ((num < limits.age_min) | (num > limits.age_max)).to_numpy(dtype=bool)
         if bad.any():
-            probs.append(problem(file, col, f"ages outside {limits.age_min:g}-{limits.age_max:g} "
-                                 f"(e.g. {num[bad].iloc[0]:g})", bad,
+            eg = num[bad].iloc[0]  # an age is shown; anything longer (a date of birth typed as a number) is not
+            shown = f"{eg:g}" if abs(eg) < 1000 else describe_value(f"{eg:.0f}")
+            probs.append(problem(file, col, f"ages outside {limits.age_min:g}-{limits.age_max:g} (e.g. {shown})", bad,
                                  "correct them at source (the plausible range is plausibility.age_min and "
                                  "age_max in the params file)"))
     for spec in schema.columns:
@@ -238,7 +247,7 @@ def plausibility(frame: pd.DataFrame, schema: TableSchema, file: str, limits: Pl
         high = (num > limits.max_cost_per_participant).to_numpy(dtype=bool)
         if high.any():
             probs.append(problem(file, spec.name, f"costs above £{limits.max_cost_per_participant:,.0f} per "
-                                 f"participant (e.g. £{num[high].iloc[0]:,.0f})", high,
+                                 "participant", high,
                                  "correct them at source: costs are per participant, in pounds (the ceiling is "
                                  "plausibility.max_cost_per_participant in the params file)"))
         present = num.dropna()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from svimpact._common import describe_value
 from svimpact.exceptions import InputDataError
 from svimpact.geo.postcodes import normalise_postcode
 from svimpact.io.params import ServiceParams
@@ -62,7 +63,7 @@ def _areas_check(frame: pd.DataFrame, file: str, known: set[str], areas_name: st
         eg = codes[malformed].iloc[0]
         hint = ("it looks like a postcode: look postcodes up with svimpact.geo.lookup_postcodes first"
                 if normalise_postcode(eg) else "an LSOA code looks like E01012345")
-        probs.append(problem(file, col, f"values that are not LSOA codes (e.g. {eg!r})", malformed, hint))
+        probs.append(problem(file, col, f"values that are not LSOA codes (e.g. {describe_value(eg)})", malformed, hint))
     unknown = (present & ~codes.isin(known)).to_numpy(dtype=bool) & ~malformed
     if unknown.any():
         codes_u = set(codes[unknown].astype(str))
@@ -186,7 +187,8 @@ def _area_codes(areas: pd.DataFrame, file: str, synthetic: bool) -> list[Problem
     bad = present & ~codes.str.fullmatch(r"[EWZ]01\d{6}", na=False).to_numpy(dtype=bool)
     probs = []
     if bad.any():
-        probs.append(problem(file, "lsoa_code", f"values that are not LSOA codes (e.g. {codes[bad].iloc[0]!r})", bad,
+        eg = describe_value(codes[bad].iloc[0])
+        probs.append(problem(file, "lsoa_code", f"values that are not LSOA codes (e.g. {eg})", bad,
                               "the area file has one row per LSOA, coded like E01012345", excludable=False))
     fake = present & codes.str.startswith("Z", na=False).to_numpy(dtype=bool)
     if fake.any() and not synthetic:
