@@ -26,8 +26,9 @@ import pandas as pd
 from context import Context
 from engine import Constraint, render
 from readers import all_tables_and_texts, headlines, map_records, published_files, rel, service_of
-from routes_areas import area_table, background_areas, inequality_table, map_data
+from routes_areas import area_table, background_areas, map_data
 from routes_geo import decile_table
+from routes_inequality import inequality_table
 from routes_people import (
     balance_table,
     effect_table,
@@ -71,6 +72,7 @@ class AttackReport:
     read: tuple[tuple[str, str], ...]
     refuted: tuple[str, ...]
     domains: dict = field(default_factory=dict)
+    explained: tuple[str, ...] = ()
 
     def by_route(self) -> Counter:
         return Counter(r.route for r in self.recoveries)
@@ -127,7 +129,7 @@ def attack_report(report_dir: str | Path, *, areas: pd.DataFrame | None = None, 
     ctx.engine.solve()
     refuted = tuple(ctx.engine.notes) + tuple(_describe(c) for c in ctx.engine.refuted)
     return AttackReport(tuple(_recoveries(ctx)), tuple(ctx.read), refuted,
-                        {k: render(d) for k, d in ctx.engine.doms.items()})
+                        {k: render(d) for k, d in ctx.engine.doms.items()}, tuple(ctx.explained))
 
 
 def _audit(ctx: Context, root: Path) -> None:

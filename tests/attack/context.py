@@ -65,7 +65,8 @@ class Context:
     areas: pd.DataFrame | None = None
     read: list[tuple[str, str]] = field(default_factory=list)
     primary: set[tuple[str, str, str, str]] = field(default_factory=set)
-    pending: list[Ratio] = field(default_factory=list)
+    pending: list[Constraint] = field(default_factory=list)
+    explained: list[str] = field(default_factory=list)
     _seen: set = field(default_factory=set)
 
     # -------------------------------------------------------------- domains of printed counts
@@ -139,12 +140,16 @@ class Context:
 
     def flush(self) -> None:
         for c in self.pending:
-            if not self._explained(c):
+            if self._explained(c):
+                self.explained.append(f"{c.route} in {c.file}: {c.note}")
+            else:
                 self.engine.add(c)
         self.pending.clear()
 
     def _explained(self, c: Constraint) -> bool:
         """Do the published counts give this figure? Counts never printed count as any rounded value."""
+        if callable(getattr(c, "explain", None)):
+            return bool(c.explain())  # type: ignore[attr-defined]
         pubs = [self._published_number(k) for k in c.vars]
         if sum(p is None for p in pubs) > 1:
             return False

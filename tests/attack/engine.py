@@ -26,7 +26,7 @@ Key = tuple[str, ...]
 Dom = range | frozenset
 UNBOUNDED = 1_000_000
 """Upper bound of a count the attacker knows nothing about."""
-ENUM_LIMIT = 2_000_000
+ENUM_LIMIT = 1_000_000
 """Most partial assignments a joint enumeration may hold (beyond it, only bounds are used)."""
 _EPS = 1e-9
 

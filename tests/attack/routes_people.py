@@ -9,7 +9,7 @@ import numpy as np
 from context import Context, is_count_column, norm
 from engine import Func, Key
 from readers import Table, Text, parse_number
-from routes_areas import core20, core20_ratio, core20_share
+from routes_inequality import core20, core20_ratio, core20_share
 
 
 def _outcome(ctx: Context, svc: str, file: str) -> tuple[Key, Key]:

@@ -33,6 +33,7 @@ from planted import (
     reach,
     sii_value,
     survey,
+    wilson,
     word_copy,
     write,
 )
@@ -203,3 +204,26 @@ def test_the_fixed_format_with_one_leak_left_is_caught(tmp_path):
     root = fixed_report(tmp_path)
     write(root, {T + "effect-estimate.csv": effect(g6(63 / 67)), T + "additionality-ledger.csv": ledger("0", "67")})
     _assert_recovers(attack(root), ("outcome", "0"), 4, "mean-x-n")
+
+
+def test_measures_over_published_quintiles_give_nothing_back(tmp_path):
+    """SII, RII and concentration index over national quintiles from the published quintile counts
+    (the two least deprived deciles withheld but their quintile published, rounded): nothing comes back."""
+    import numpy as np
+
+    from svimpact.geo.inequality import concentration_index, phe_sii
+
+    pop = np.array(POP, float).reshape(5, 2).sum(axis=1)
+    q = np.array([85, 85, 75, 40, 10], float)  # round5 of 86, 85, 74, 44, 11 (DEMO's quintiles)
+    lo, hi = zip(*(wilson(a, b) for a, b in zip(q, pop)))
+    s = phe_sii(range(1, 6), pop, q / pop, lower=lo, upper=hi, value_type=2, multiplier=1000, transform=True, seed=1)
+    ci = concentration_index(q / pop, np.arange(1, 6), pop, kind="wagstaff", bounds=(0.0, 1.0), ties="pooled")
+    rows = [(f"{m}", f"{v:.3g}", "") for m, v in (("SII of reach per 1,000", s.sii.value), ("RII of reach", s.rii.value),
+                                                   ("concentration index of reach (wagstaff)", ci.index.value))]
+    table = measures(rows).replace(",national,", ",national quintiles,")
+    files = {T + "reach-by-decile.csv": reach(DEMO, rates="published", limits="published", hidden=(9, 10)),
+             T + "inequality-measures.csv": table}
+    report = attack_report(write(tmp_path, files))
+    assert not report.recoveries, "\n".join(map(str, report.recoveries))
+    assert {"SII over quintiles (transform=True)", "RII over quintiles (transform=True)", "CI over quintiles (transform=False)"
+            } <= {e.split(": ", 1)[1] for e in report.explained}
