@@ -154,38 +154,64 @@ def notebook_outputs(path: Path) -> tuple[list[str], list[str]]:
 
 
 def frame_reprs(text: str) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-    """Tables printed as pandas reprs in a plain-text output (a displayed object's ``text/plain``):
-    every ``table=`` of a repr, or the whole text when it is itself a DataFrame repr. Cells keep the
-    digits printed, hidden ones included when the repr shows the values behind a mask."""
+    """Tables printed as plain text in a notebook output (a displayed object's ``text/plain``): the
+    ``table=`` of a repr, or a fixed-width table (with or without its index, wrapped in blocks or
+    not) after a caption line. Cells keep the digits printed, hidden ones too when a repr shows the
+    values behind a mask."""
     parts = [p.split(", suppressed=")[0] for p in text.split("table=")[1:]] if "table=" in text else [text]
     out = []
     for part in parts:
-        blocks = [b for b in re.split(r"\n\s*\n", part.rstrip()) if b.strip()]
-        header: list[str] = []
-        columns: list[list[str]] = []
-        for block in blocks:
-            lines = block.split("\n")
-            head = lines[0].rstrip().rstrip("\\").rstrip()
-            spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", head)]
-            body = [ln for ln in lines[1:] if ln.strip()]
-            if not spans or not body or not all(re.match(r"\s*\S", ln) for ln in body):
-                break
-            cells = []
-            for ln in body:
-                index = ln.split()[0]
-                start = ln.index(index) + len(index)
-                row, prev = [], start
-                for _, end, _ in spans:
-                    row.append(ln[prev:end].strip())
-                    prev = end
-                cells.append(row)
-            if columns and len(cells) != len(columns):
-                break
-            header += [name for _, _, name in spans]
-            columns = [(columns[i] if columns else []) + r for i, r in enumerate(cells)]
-        if header and columns:
-            out.append((tuple(header), tuple(tuple(r) for r in columns)))
+        lines = part.rstrip().split("\n")
+        # a caption of a few lines may sit above the table: the reading whose cells hold no runs of spaces
+        # (no two columns read as one) wins, then the one with more columns
+        tries = [got for skip in range(min(4, len(lines))) if (got := _blocks(lines[skip:]))]
+        if tries:
+            out.append(min(tries, key=lambda g: (sum("  " in c for r in g[1] for c in r), -len(g[0]))))
     return out
+
+
+def _blocks(lines: list[str]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+    """A fixed-width table, maybe wrapped into blocks of columns separated by blank lines."""
+    blocks, current = [], []
+    for ln in (ln for ln in lines if not re.fullmatch(r"\s*\[\d+ rows x \d+ columns\]\s*", ln)):
+        if ln.strip():
+            current.append(ln)
+        elif current:
+            blocks.append(current)
+            current = []
+    blocks += [current] if current else []
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for block in blocks:
+        got = _fixed_width(block[0].rstrip().rstrip("\\").rstrip(), block[1:])
+        if got is None or (rows and len(got[1]) != len(rows)):
+            return None
+        header += got[0]
+        rows = [(rows[i] if rows else []) + r for i, r in enumerate(got[1])]
+    return (tuple(header), tuple(tuple(r) for r in rows)) if len(header) > 1 and rows else None
+
+
+def _fixed_width(head: str, body: list[str]) -> tuple[list[str], list[list[str]]] | None:
+    """Columns right-aligned under their names: a name ends where the cells below it end."""
+    body = [ln.rstrip() for ln in body if ln.strip()]
+    words = [m.end() for m in re.finditer(r"\S+", head)]
+    if len(words) < 2 or not body:
+        return None
+    ends = [e for e in words[:-1] if sum(len(ln) >= e and ln[e - 1] != " " and (len(ln) == e or ln[e] == " ")
+                                         for ln in body) >= 0.8 * len(body)] + [words[-1]]
+    first = re.match(r"\s*", head).end()
+    index = all(re.match(r"\d+\s", ln) for ln in body) and first > 0 and all(
+        len(ln.split()[0]) <= first for ln in body)
+    names, cells, prev = [], [[] for _ in body], 0
+    for e in ends:
+        names.append(head[prev:e].strip())
+        for i, ln in enumerate(body):
+            lo = len(ln.split()[0]) if index and prev == 0 else prev
+            cells[i].append(ln[lo:e].strip())
+        prev = e
+    if any(len(ln) > ends[-1] + 2 for ln in body):
+        return None
+    return names, cells
 
 
 def docx_parts(path: Path, titles: dict[str, str]) -> tuple[list[Table], list[Text]]:

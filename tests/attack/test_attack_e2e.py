@@ -5,11 +5,9 @@ demo`` runs it, and the 67-participant small service (``small_service.py``). The
 every published file (``attacker.py``) with the public area data (populations and IMD) beside it.
 
 Before the disclosure layer both reports gave counts back (``test_attack_before_fix.py`` keeps the
-small service's files of then). With it, the demo gives nothing back; the small service still
-does, through the executed notebooks' plain-text outputs (the repr of a published table prints
-the values behind its mask: the women's share 0.044776 = 3 / 67), so that test is a strict xfail
-until they go. The others hold before and after: the attacker reads every kind of output, and
-every count it claims is the true one.
+small service's files of then and shows the attacks recover its small cells); with it, neither
+does. The other tests keep the "nothing comes back" ones meaningful: the attacker reads every kind
+of output without misreading it, and every count it claims is the true one.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from svimpact.cli import main
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-PENDING = "issue 12: fixed by the disclosure layer (notebook text/plain reprs still print masked values)"
 # What the attacker must find and read in any report of these notebooks, whatever the format.
 ROLES = {"decile table", "area table", "inequality measures", "effect estimate", "covariate balance",
          "survey answers", "additionality ledger", "gross outcomes", "map data", "headline"}
@@ -112,6 +109,5 @@ def test_demo_gives_back_no_small_or_unrounded_count(attacked):
     assert not attacked["demo"].recoveries, _listing(attacked["demo"])
 
 
-@pytest.mark.xfail(strict=True, reason=PENDING)
 def test_small_service_gives_back_no_small_or_unrounded_count(attacked):
     assert not attacked["small"].recoveries, _listing(attacked["small"])

@@ -227,3 +227,26 @@ def test_measures_over_published_quintiles_give_nothing_back(tmp_path):
     assert not report.recoveries, "\n".join(map(str, report.recoveries))
     assert {"SII over quintiles (transform=True)", "RII over quintiles (transform=True)", "CI over quintiles (transform=False)"
             } <= {e.split(": ", 1)[1] for e in report.explained}
+
+
+@pytest.mark.parametrize("form", ["repr", "to_string"])
+def test_plain_text_outputs_of_notebooks_are_read(tmp_path, form):
+    """A notebook's text/plain output printing the value behind a withheld cell (the women's share
+    3/67) while its HTML shows [c]: read from the plain text, with or without an index, wrapped or not."""
+    import json
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"covariate": ["age", "female"], "mean_treated": [39.955224, 3 / 67],
+                          "mean_comparison": [40.608333, 0.248333], "smd_before": [-0.069825, -0.600996],
+                          "mean_treated_after": [39.955224, 3 / 67], "mean_comparison_after": [39.919171, 0.044723]})
+    with pd.option_context("display.width", 60, "display.max_columns", None):  # wrapped into blocks
+        text = (f"PublishedTable(disclosed=DisclosedTable(table={frame!r}, suppressed=...))" if form == "repr"
+                else "Covariate balance before and after adjustment\n" + frame.to_string(index=False))
+    cell = {"cell_type": "code", "source": "", "metadata": {}, "execution_count": 1, "outputs": [
+        {"output_type": "display_data", "metadata": {}, "data": {"text/plain": text, "text/html": "<p>[c]</p>"}}]}
+    files = {T + "decile-profile.csv": profile(SMALL, pct=None),
+             f"notebooks/{SVC}__additionality.ipynb": json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                                  "nbformat_minor": 5})}
+    recs = attack(write(tmp_path, files))
+    _assert_recovers(recs, ("covariate", "female", "1"), 3, "mean-x-n", f"notebooks/{SVC}__additionality.ipynb")
