@@ -16,6 +16,18 @@ restricted wild cluster bootstrap, or for staggered adoption the cluster jackkni
 comparison, of the cluster-robust t interval
 (``se="cluster"``), the Monte Carlo standard error of the coverage, the mean bias and the mean
 interval width.
+
+Last run (1,000 simulations per design, 399 bootstrap replicates, 2-core machine, ~30 min):
+
+| design | default interval | coverage | MC s.e. | bias | width | cluster-t coverage |
+|---|---|---|---|---|---|---|
+| 2x2 panel, 8 areas | wild bootstrap (WCR) | 0.941 | 0.007 | -0.010 | 1.473 | 0.925 |
+| 2x2 panel, 12 areas | wild bootstrap (WCR) | 0.948 | 0.007 | -0.007 | 1.245 | 0.941 |
+| 2x2 panel, 40 areas | cluster t | 0.956 | 0.006 | +0.003 | 0.793 | 0.956 |
+| event study, 10 areas | wild bootstrap (WCR) | 0.937 | 0.008 | +0.000 | 1.084 | 0.932 |
+| staggered, 8 areas | cluster jackknife | 0.956 | 0.006 | -0.007 | 1.256 | 0.914 |
+| staggered, 12 areas | cluster jackknife | 0.970 | 0.005 | +0.015 | 0.958 | 0.956 |
+| staggered, 40 areas | cluster t | 0.949 | 0.007 | -0.001 | 0.551 | 0.949 |
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from scipy.linalg import solve_triangular
 
 from svimpact.exceptions import EstimationError, ParamsError
 
-__all__ = ["SE_KINDS", "SSC_CONVENTIONS", "Covariance", "OlsFit", "covariance", "cr1_factor", "fit_ols"]
+__all__ = ["SE_KINDS", "SSC_CONVENTIONS", "Covariance", "OlsFit", "covariance", "cr1_factor", "cv3_se", "fit_ols"]
 
 #: The standard errors ``estimate_did(se=...)`` accepts.
 SE_KINDS = ("classical", "hc1", "cluster", "wild")
@@ -159,3 +159,23 @@ def cr1_factor(n: int, k: int, absorbed: int, n_clusters: int, ssc: str, nested:
             f"too few observations ({n}) for the {k_eff} parameters counted by the {ssc!r} convention; "
             "use ssc='stata' or a simpler model")
     return n_clusters / (n_clusters - 1) * (n - 1) / (n - k_eff)
+
+
+def cv3_se(fit: OlsFit, clusters: np.ndarray, contrast: np.ndarray) -> float:
+    """Cluster jackknife (CV3) standard error of ``contrast @ beta``: ``sqrt((G - 1) / G * sum_c (b_(-c) -
+    mean)^2)`` over the fits that leave out one cluster (MacKinnon, Nielsen and Webb 2023, section 3.3).
+    Leave-one-out fits whose design is singular are skipped; NaN when fewer than two remain."""
+    X, y = fit.X, fit.X @ fit.params + fit.resid
+    XtX, Xty = X.T @ X, X.T @ y
+    reps = []
+    for c in np.unique(clusters):
+        m = clusters == c
+        try:
+            b = np.linalg.solve(XtX - X[m].T @ X[m], Xty - X[m].T @ y[m])
+        except np.linalg.LinAlgError:
+            continue
+        reps.append(float(contrast @ b))
+    if len(reps) < 2:
+        return float("nan")
+    r = np.array(reps)
+    return float(np.sqrt((len(r) - 1) / len(r) * ((r - r.mean()) ** 2).sum()))

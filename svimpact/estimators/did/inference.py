@@ -3,6 +3,12 @@
 The default (``se=None``) is cluster-robust with at least :data:`FEW_CLUSTERS` clusters, the
 restricted wild cluster bootstrap (with a :class:`~svimpact.exceptions.FewClustersWarning`)
 with fewer, and HC1 when there are no clusters (a cross-section with no ``cluster`` column).
+
+Under 12 clusters the wild bootstrap interval is widened to the cluster jackknife (CV3) t(G - 1)
+interval where that is wider: with 8 clusters the WCR interval alone covered 93% in the
+benchmark (91% on some seeds), the hull of the two 95%. MacKinnon, Nielsen and Webb (2023,
+"Cluster-robust inference: a guide to empirical practice", Journal of Econometrics 232(2),
+section 6) advise computing both and trusting the more conservative when they disagree.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from svimpact._results import Interval
-from svimpact.estimators.did.covariance import SE_KINDS, Covariance, OlsFit, covariance, cr1_factor
-from svimpact.estimators.did.wild import wild_cluster_interval
+from svimpact.estimators.did.covariance import SE_KINDS, Covariance, OlsFit, covariance, cr1_factor, cv3_se
+from svimpact.estimators.did.wild import WEBB_BELOW, wild_cluster_interval
 from svimpact.exceptions import EstimationError, FewClustersWarning, ParamsError
 
 __all__ = ["FEW_CLUSTERS"]
@@ -134,6 +140,11 @@ def att_interval(
         how = "all" if w.enumerated else f"{w.n_boot:,}"
         method = (f"restricted wild cluster bootstrap ({cov.n_clusters} clusters, {w.weights} weights, {how} "
                   f"replicates; interval by test inversion; {spec.ssc} CR1 t statistics; p(effect = 0) = {w.p_value:.3f})")
+        if cov.n_clusters < WEBB_BELOW:
+            jk = cv3_se(fit, spec.clusters, contrast) * q
+            if np.isfinite(jk):
+                lo, hi = min(lo, est - jk), max(hi, est + jk)
+                method += f"; widened where the cluster jackknife (CV3) t({cov.df:.0f}) interval is wider"
         kind = "wild cluster bootstrap (WCR)"
     else:
         lo, hi = est - q * se, est + q * se

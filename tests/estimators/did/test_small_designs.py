@@ -181,3 +181,30 @@ def test_att_and_se_do_not_move_when_a_covariate_is_rescaled(panel, scale):
     scaled = estimate_did(d.assign(inc=d.inc * scale, age2=d.age2 * scale), covariates=["age", "age2", "inc"], **kw)
     assert scaled.att.value == pytest.approx(base.att.value, rel=1e-6)
     assert scaled.se == pytest.approx(base.se, rel=1e-6)
+
+
+def test_cv3_equals_refitting_without_each_cluster():
+    from svimpact.estimators.did.covariance import cv3_se
+
+    fit, cl, y, X = _toy(seed=7)
+    c = np.array([0, 0, 1.0, 0])
+    reps = [c @ np.linalg.lstsq(X[cl != g], y[cl != g], rcond=None)[0] for g in range(9)]
+    assert cv3_se(fit, cl, c) == pytest.approx(np.sqrt(8 / 9 * np.sum((reps - np.mean(reps)) ** 2)), rel=1e-10)
+
+
+def test_under_12_clusters_wild_interval_covers_the_jackknife_t_interval():
+    from scipy import stats
+
+    from svimpact.estimators.did.covariance import cv3_se
+
+    sim = simulate_did(300, 2, n_clusters=8, seed=12)
+    est = _quiet(data=sim.data, **ARGS, unit="unit", cluster="area")
+    assert "cluster jackknife (CV3)" in est.se_method
+    d = sim.data
+    X = np.column_stack([d.post, d.treated * d.post]).astype(float)
+    u = d.unit.to_numpy()
+    Xw = X - pd.DataFrame(X).groupby(u).transform("mean").to_numpy()
+    yw = d.outcome.to_numpy() - d.groupby("unit").outcome.transform("mean").to_numpy()
+    fit = fit_ols(yw, Xw, ["post", "att"], absorbed=len(np.unique(u)))
+    half = stats.t.ppf(0.975, 7) * cv3_se(fit, d.area.to_numpy(), np.array([0, 1.0]))
+    assert est.att.lower <= est.att.value - half + 1e-12 and est.att.upper >= est.att.value + half - 1e-12
