@@ -41,7 +41,7 @@ def dominance(values: Sequence[float] | np.ndarray | pd.Series, *, n: int = 2, k
         return None
     top = np.sort(v)[::-1]
     if top[:n].sum() / total >= k:
-        return f"the {n} largest contributions make up {k:.0%} or more of the total (nk-dominance, n={n}, k={k:g})"
+        return f"the {n} largest contributions make up {k:.0%} or more of the total (the nk-dominance rule)"
     if top[0] > 0 and (total - top[:2].sum()) / top[0] < p:
-        return f"what remains after the two largest contributions is under {p:.0%} of the largest (p% rule)"
+        return f"what remains after the two largest contributions is under {p:.0%} of the largest (the p% rule)"
     return None

@@ -183,7 +183,10 @@ def publishable_balance(effect: EffectEstimate, data: pd.DataFrame, treatment: s
             for col in ("mean_treated", "mean_comparison", "smd_before", "mean_treated_after", "smd_after"):
                 mask.loc[i, col] = True
                 bal.loc[i, col] = np.nan  # nothing behind a withheld cell, whatever prints the table
-            bal.loc[i, "mean_comparison_after"] = round(float(bal.loc[i, "mean_comparison_after"]), 3)
+            # The weighted comparison share is withheld too: weighting makes it close to the participants'
+            # share, so it would say roughly how many participants are in the small cell.
+            mask.loc[i, "mean_comparison_after"] = True
+            bal.loc[i, "mean_comparison_after"] = np.nan
             continue
         pt, pc = shares["treated"], shares["comparison"]
         sd = np.sqrt((pt * (1 - pt) + pc * (1 - pc)) / 2)

@@ -89,6 +89,8 @@ def test_balance_withholds_category_shares_resting_on_small_counts(small_effect)
     table = publishable_balance(effect, data, "t")
     shown = table.to_publish().set_index("covariate")
     assert shown.loc["rare", "mean_treated"] == SUPPRESSED and shown.loc["rare", "smd_before"] == SUPPRESSED
+    # After weighting the comparison share is close to the participants' own: withheld with it.
+    assert shown.loc["rare", "mean_comparison_after"] == SUPPRESSED
     assert shown.loc["tenure[shared]", "mean_treated"] == SUPPRESSED
     # A publishable category is a published count over the published group size, to 3 decimal places.
     social = int((data.loc[data.t == 1, "tenure"] == "social").sum())
