@@ -13,6 +13,8 @@ __all__ = [
     "BalanceWarning",
     "BatchError",
     "DisclosureError",
+    "EstimationError",
+    "FewClustersWarning",
     "FetchError",
     "InputDataError",
     "NotComputedError",
@@ -20,7 +22,9 @@ __all__ = [
     "ParamsError",
     "PreTrendWarning",
     "SvimpactError",
+    "StaggeredAdoptionWarning",
     "SvimpactWarning",
+    "UnreliableStandardErrorWarning",
     "ValidationFailed",
     "format_rows",
 ]
@@ -113,6 +117,11 @@ class NotComputedError(SvimpactError):
     """A result was asked for something it did not compute, and says why (e.g. value for money with no costs)."""
 
 
+class EstimationError(SvimpactError):
+    """The data cannot support the estimate or its interval (one cluster, a saturated model):
+    the message says why and what to change, instead of a dependency's traceback."""
+
+
 class FetchError(SvimpactError):
     """A file could not be fetched: unknown name, no URL, no pinned checksum, bad download."""
 
@@ -131,3 +140,16 @@ class BalanceWarning(SvimpactWarning):
 
 class PreTrendWarning(SvimpactWarning):
     """Participants and the comparison group were already diverging before the programme."""
+
+
+class FewClustersWarning(SvimpactWarning):
+    """Too few clusters for cluster-robust standard errors: the interval comes from a wild bootstrap."""
+
+
+class StaggeredAdoptionWarning(SvimpactWarning):
+    """Two-way fixed effects with one post indicator on staggered start dates with changing effects."""
+
+
+class UnreliableStandardErrorWarning(SvimpactWarning):
+    """A standard error (and so its interval) cannot be trusted: a nearly singular matrix, too few
+    clusters, a bootstrap known to mislead, or an interval of (almost) zero width."""

@@ -30,7 +30,7 @@ from svimpact.datasets.simulate import simulate_did, simulate_programme
 from svimpact.estimators.additionality import NetAdditionalResult, net_additional
 from svimpact.estimators.appraisal import AppraisalResult, appraise
 from svimpact.estimators.diagnostics import PlaceboResult, placebo_check
-from svimpact.estimators.did import estimate_did
+from svimpact.estimators.did import StaggeredDidEstimate, estimate_did
 from svimpact.estimators.distributions import Triangular
 from svimpact.estimators.effects import EffectEstimate, estimate_effect
 from svimpact.estimators.ledger import Ledger
@@ -75,6 +75,14 @@ def _effects() -> list[EffectEstimate]:
     panel = simulate_did(200, 2, n_clusters=40, panel=False, seed=3)
     did = estimate_did(panel.data, outcome="outcome", treated="treated", post="post", cluster="area")
     return [aipw, did]
+
+
+def _staggered() -> StaggeredDidEstimate:
+    data = simulate_did(200, 4, n_clusters=40, first_post=2, seed=3).data
+    est = estimate_did(data.assign(cohort=2 * data.treated), outcome="outcome", unit="unit", period="period",
+                       cohort="cohort", cluster="area")
+    assert isinstance(est, StaggeredDidEstimate)
+    return est
 
 
 def _ledger() -> Ledger:
@@ -182,6 +190,7 @@ def _reproduce() -> list[ReproduceReport]:
 FACTORIES: dict[type, Callable[[], ResultMixin | list[ResultMixin]]] = {
     # estimators
     EffectEstimate: _effects,
+    StaggeredDidEstimate: _staggered,
     NetAdditionalResult: lambda: net_additional(100, deadweight=Triangular(0.1, 0.2, 0.3), seed=1),
     AppraisalResult: lambda: appraise({"deadweight": Triangular(0.1, 0.2, 0.3)}, 100, 50_000, [VALUE],
                                       n_draws=500, seed=1),

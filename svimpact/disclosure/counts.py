@@ -92,6 +92,11 @@ class DisclosedTable:
     rule: DisclosureRule
     audit: tuple[AuditEntry, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        # The plain-text form kept in executed notebooks: the published table only, never the audit
+        # (which withheld cell is the small one) nor any value behind a withheld cell.
+        return self.to_publish().to_string(index=False)
+
     def to_publish(self) -> pd.DataFrame:
         """The table as it is printed: suppressed cells shown as ``[c]``."""
         out = self.table.astype(object).copy()

@@ -47,13 +47,15 @@ __all__ = [
 
 ADJUSTMENT_KINDS: dict[str, Kind] = {
     "leakage": "share",
-    "deadweight": "share",
+    "deadweight": "deadweight",
     "displacement": "share",
     "substitution": "share",
     "attribution": "share",
     "multiplier": "nonnegative",
 }
-"""The chain's adjustments, in the order they are applied, and the range each must lie in."""
+"""The chain's adjustments, in the order they are applied, and the range each must lie in
+(``deadweight``: a share when stated, any value when drawn from a comparison-group estimate, so a
+null or negative effect flows through as a negative net; see ``check_kind``)."""
 
 LINES: tuple[str, ...] = (
     "gross",

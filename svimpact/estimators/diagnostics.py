@@ -14,7 +14,9 @@ from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.disclosure import safe_count
 from svimpact.estimators.effects.balance import BALANCE_THRESHOLD
 from svimpact.estimators.effects.data import build_design, missing_mask
-from svimpact.estimators.effects.model import _FITTERS, _check_params, _intervals, estimate_effect
+from svimpact.estimators.effects.fitters import apply_trim, fit_method
+from svimpact.estimators.effects.model import _intervals, estimate_effect
+from svimpact.estimators.effects.options import check_options
 from svimpact.estimators.effects.results import EffectEstimate
 from svimpact.exceptions import ParamsError
 
@@ -69,7 +71,7 @@ def overlap_plot(estimate: EffectEstimate, bins: int = 40, *, rule: str | None =
     if estimate.overlap is None:
         raise ParamsError(
             f"method {estimate.method!r} has no propensity score; overlap plots need "
-            "'regression', 'psm', 'ipw' or 'aipw'", key="method",
+            "'regression', 'psm', 'ipw', 'aipw' or 'ols' with covariates", key="method",
         )
     ov = estimate.overlap
     fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -245,12 +247,18 @@ def _fake_treatments(data: pd.DataFrame, outcome: str, treatment: str,
         seed=seed, **kwargs)
     args.apply_defaults()
     a = args.arguments
-    _check_params(method, covariates, a["n_neighbors"], a["caliper"], a["n_boot"], a["level"],
-                  a["n_draws"])
+    options = check_options(method, covariates, n_neighbors=a["n_neighbors"], caliper=a["caliper"],
+                            n_boot=a["n_boot"], level=a["level"], n_draws=a["n_draws"], se=a["se"],
+                            cluster=a["cluster"], trim=a["trim"], match_on=a["match_on"],
+                            propensity_model=a["propensity_model"],
+                            propensity_covariates=a["propensity_covariates"])
     first = comp.assign(**{treatment: fakes[0]})
     design = build_design(first, outcome=outcome, treatment=treatment, covariates=covariates,
-                          dropna=a["dropna"])  # raises as estimate_effect would (e.g. no fakes)
-    keep = (~missing_mask(first, [outcome, treatment, *covariates]) if a["dropna"]
+                          dropna=a["dropna"], propensity_covariates=a["propensity_covariates"],
+                          cluster=a["cluster"])  # raises as estimate_effect would (e.g. no fakes)
+    used = [outcome, treatment, *covariates, *(a["propensity_covariates"] or ()),
+            *([a["cluster"]] if a["cluster"] else [])]
+    keep = (~missing_mask(first, list(dict.fromkeys(used))) if a["dropna"]
             else np.ones(len(comp), dtype=bool))
     rows = []
     for i, fake in enumerate(fakes):
@@ -261,10 +269,9 @@ def _fake_treatments(data: pd.DataFrame, outcome: str, treatment: str,
                                   seed=seed + i + 1, **kwargs)  # raises the usual error
             rows.append(_row(est.att))
             continue
-        d = replace(design, t=t)
+        d, _ = apply_trim(replace(design, t=t), options)
         boot_rng = np.random.default_rng(np.random.SeedSequence(seed + i + 1).spawn(2)[0])
-        fit = _FITTERS[method](d, n_neighbors=a["n_neighbors"], caliper=a["caliper"],
-                               n_boot=a["n_boot"], rng=boot_rng)
+        fit = fit_method(d, options, boot_rng)
         dw_ok = bool((d.y >= 0).all() and fit.observed > 0)
         att, _, _ = _intervals(fit, d.binary_outcome, dw_ok, a["level"])
         rows.append(_row(att))

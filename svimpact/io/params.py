@@ -60,11 +60,21 @@ class Outcome(_Strict):
 
 
 class EffectSettings(_Strict):
-    method: Literal["difference", "regression", "psm", "ipw", "aipw"] = "regression"
+    method: Literal["difference", "regression", "ols", "psm", "ipw", "aipw"] = "regression"
     treatment_label: str = "served"
     covariates: list[str] = Field(default_factory=list)
+    propensity_covariates: list[str] | None = None  # default: the outcome covariates
+    se: Literal["classical", "hc0", "hc1", "cluster", "welch", "ai", "bootstrap"] | None = None  # None: the method's own
+    cluster: str | None = None  # column for se: cluster
+    trim: tuple[float, float] | Literal["crump"] | None = None
     level: float = Field(0.95, gt=0.5, lt=1.0)
     n_draws: int = Field(2000, ge=100, le=1_000_000)
+
+    def options(self) -> dict:
+        """The keyword arguments these settings give :func:`svimpact.estimate_effect` beyond the defaults."""
+        out: dict = {"propensity_covariates": self.propensity_covariates, "se": self.se, "cluster": self.cluster,
+                     "trim": self.trim}
+        return {k: v for k, v in out.items() if v is not None}
 
 
 class Valuation(_Strict):

@@ -182,6 +182,7 @@ def publishable_balance(effect: EffectEstimate, data: pd.DataFrame, treatment: s
         if hidden:
             for col in ("mean_treated", "mean_comparison", "smd_before", "mean_treated_after", "smd_after"):
                 mask.loc[i, col] = True
+                bal.loc[i, col] = np.nan  # nothing behind a withheld cell, whatever prints the table
             bal.loc[i, "mean_comparison_after"] = round(float(bal.loc[i, "mean_comparison_after"]), 3)
             continue
         pt, pc = shares["treated"], shares["comparison"]

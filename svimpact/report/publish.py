@@ -59,6 +59,9 @@ class Figure:
     caption: str
     path: Path | None = None
 
+    def __repr__(self) -> str:
+        return f"[figure: {self.caption}]"
+
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
         return (
@@ -78,6 +81,9 @@ class PublishedTable:
 
     def to_publish(self) -> pd.DataFrame:
         return self.disclosed.to_publish()
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.disclosed!r}"
 
     def _repr_html_(self) -> str:
         return (f"<div class='svimpact-table'><p class='svimpact-caption'>{html.escape(self.caption)}</p>"

@@ -7,10 +7,39 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from svimpact._results import Interval
 from svimpact.disclosure import DisclosedTable, disclose, get_rule
 from svimpact.io.params import ServiceParams
 
-__all__ = ["limitations", "survey_table", "value_by_decile", "value_for_money_note"]
+__all__ = ["NO_EVIDENCE", "effect_sentence", "limitations", "survey_table", "value_by_decile",
+           "value_for_money_note"]
+
+NO_EVIDENCE = "no evidence that the service added to this outcome"
+"""The words the chapter uses when an effect's interval includes zero."""
+
+
+def effect_sentence(interval: Interval, *, pct: bool = False, digits: int | None = None) -> str:
+    """One plain sentence on what an effect's interval shows (rendered from the result, never recomputed).
+
+    When the interval includes zero the sentence says there is *no evidence that the service added
+    to this outcome* (:data:`NO_EVIDENCE`), whatever the point estimate; an interval wholly below
+    zero says so too, and that the service may have reduced it. ``pct`` writes a 0/1 outcome's effect in percentage
+    points. Pass the published (disclosure-controlled) interval.
+    """
+    values = (interval.value, interval.lower, interval.upper)
+    if not all(np.isfinite(v) for v in values):
+        return "The effect on this outcome could not be estimated, so there is no evidence either way."
+    unit = " percentage points" if pct else ""
+    number = (lambda x: f"{x * 100:+.{1 if digits is None else digits}f}") if pct else (
+        lambda x: f"{x:+,.{2 if digits is None else digits}f}")
+    shown = (f"the estimated effect is {number(interval.value)}{unit} ({interval.level:.0%} interval "
+             f"{number(interval.lower)} to {number(interval.upper)})")
+    if interval.lower <= 0 <= interval.upper:
+        return f"There is {NO_EVIDENCE}: {shown}, and the interval includes zero."
+    if interval.upper < 0:
+        return (f"There is {NO_EVIDENCE}; the evidence suggests it reduced it: {shown}, wholly below "
+                "zero.")
+    return f"The service added to this outcome: {shown}, wholly above zero."
 
 _VFM_MEASURES_TEXT = ("the net present social value, the benefit-cost ratio, the SROI ratio, the fiscal return and "
                       "the cost per net additional outcome")

@@ -128,8 +128,10 @@ def test_estimator_placeholder_then_draws() -> None:
     assert isinstance(filled.distributions()["deadweight"], Draws)
     assert filled["deadweight"].evidence.sms_level == 2
     assert led["deadweight"].distribution is None  # the original is unchanged
+    # Estimated deadweight draws may exceed 1 (a null or negative effect); stated shares may not.
+    assert led.with_draws("deadweight", Draws([0.5, 1.5])).distributions()["deadweight"].support() == (0.5, 1.5)
     with pytest.raises(ParamsError, match="share"):
-        led.with_draws("deadweight", Draws([0.5, 1.5]))
+        led.with_draws("leakage", Draws([0.5, 1.5]), Evidence("survey", Source("doc"), sms_level=1))
 
 
 def test_evidence_object_validates() -> None:

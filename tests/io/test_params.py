@@ -117,3 +117,17 @@ def test_params_survive_the_run_plan_snapshot():
         params = load_service_params(REPO / "params" / f"{name}.yaml")
         again = ServiceParams.model_validate(params.model_dump(mode="json"))
         assert again.model_dump() == params.model_dump()
+
+
+def test_effect_options_reach_the_estimator(tmp_path):
+    def mutate(d):
+        d["effect"].update(method="ols", se="hc1", trim=[0.1, 0.9], propensity_covariates=["age"])
+    params = load_service_params(_variant(tmp_path, mutate))
+    assert params.effect.method == "ols"
+    assert params.effect.options() == {"propensity_covariates": ["age"], "se": "hc1", "trim": (0.1, 0.9)}
+    assert load_service_params(HF).effect.options() == {}
+
+    def bad(d):
+        d["effect"]["se"] = "robust"
+    with pytest.raises(ParamsError, match=r"key 'effect.se'"):
+        load_service_params(_variant(tmp_path, bad))

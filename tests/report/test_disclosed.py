@@ -162,3 +162,16 @@ def test_value_by_decile_hides_the_deciles_every_table_of_these_people_hides():
     # The withheld deciles' value is the Total's less the deciles shown: nothing finer comes back.
     visible = sum(shown.loc[str(d), "value"] for d in range(1, 9))
     assert 1_000_000.0 - visible == pytest.approx(1_000_000.0 * (300 - 285) / 300)
+
+
+def test_plain_text_form_of_a_published_table_holds_no_audit_and_no_withheld_value():
+    from svimpact.disclosure import disclose
+    from svimpact.report.publish import PublishedTable
+
+    table = disclose(pd.DataFrame({"g": ["a", "b", "c", "Total"], "n": [3, 20, 30, 53]}), counts=["n"], label="g",
+                     total_label="Total")
+    text = repr(PublishedTable(table, "Users by group"))
+    assert "secondary" not in text and "AuditEntry" not in text and "count between" not in text
+    import re
+
+    assert re.findall(r"\b\d+\b", text) == ["30", "55"] and SUPPRESSED in text and "Users by group" in text

@@ -189,7 +189,7 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
     out = {}
     for name, d in dists.items():
         kind = LEDGER_KINDS.get(name.removeprefix("reference."))
-        if kind == "share":
+        if kind in ("share", "deadweight"):
             out[name] = (0.0, 1.0)
         elif name == "persistence":
             out[name] = (0.0, float(years))

@@ -5,20 +5,30 @@ transformation) and repeated cross-sections (``unit=None``: a treated-group dumm
 periods it is the classic 2x2; with more (``period`` given) it fits an event study, reports each
 period's effect relative to the last pre-period, takes the ATT as the average of the post-period
 effects (weighted by treated observations) and tests the pre-period effects jointly (the
-pre-trend check). Standard errors are cluster-robust (by ``cluster``, else by ``unit`` in a
-panel, else heteroskedasticity-robust HC1); with fewer than 30 clusters the interval comes from a
-wild cluster bootstrap-t.
-"""
+pre-trend check, skipped with the reason when the clusters cannot carry it). Standard errors
+(``se``): cluster-robust by ``cluster`` (else ``unit`` in a panel) with 30 clusters or more, the
+restricted wild cluster bootstrap with fewer, HC1 with no clusters; ``"classical"`` on request;
+``ssc`` picks the small-sample convention. With ``cohort`` (staggered start dates) the work
+goes to :mod:`~svimpact.estimators.did.staggered`. A design that cannot give an honest interval
+(one cluster, one treated cluster, a saturated model) is an
+:class:`~svimpact.exceptions.EstimationError` saying why."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from svimpact.estimators.did.inference import FEW_CLUSTERS, _att_interval, _DidDesign
+from svimpact.estimators.did.covariance import SSC_CONVENTIONS, fit_ols
+from svimpact.estimators.did.inference import (
+    FEW_CLUSTERS,
+    _DidDesign,
+    _SeSpec,
+    att_interval,
+    check_treated_clusters,
+    choose_se,
+)
 from svimpact.estimators.did.results import _DidData, _result
 from svimpact.estimators.effects.data import (
     binary_column,
@@ -38,13 +48,17 @@ def estimate_did(
     data: pd.DataFrame,
     *,
     outcome: str,
-    treated: str,
-    post: str,
+    treated: str | None = None,
+    post: str | None = None,
     unit: str | None = None,
     period: str | None = None,
+    cohort: str | None = None,
+    control_group: str = "never",
+    twfe: bool = False,
     covariates: Sequence[str] | None = None,
     cluster: str | None = None,
-    wild_bootstrap: bool | None = None,
+    se: str | None = None,
+    ssc: str = "stata",
     n_boot: int = 999,
     level: float = 0.95,
     n_draws: int = DEFAULT_N_DRAWS,
@@ -67,14 +81,31 @@ def estimate_did(
         Unit identifier for a panel (unit fixed effects). ``None`` for repeated cross-sections.
     period : str, optional
         Period column; with more than two periods an event study is fitted.
+    cohort : str, optional
+        Staggered adoption: the column holding each unit's first treated period (0 or empty for
+        never treated). Needs ``unit`` and ``period`` (not ``treated``/``post``) and gives the
+        Callaway and Sant'Anna (2021) group-time effects; see
+        :func:`~svimpact.estimators.did.staggered.estimate_staggered`.
+    control_group : {"never", "not_yet"}
+        With ``cohort``: compare with never-treated units, or with those not yet treated.
+    twfe : bool
+        With ``cohort``: fit two-way fixed effects with one post indicator instead (warns when
+        start dates are staggered and effects change).
     covariates : sequence of str, optional
         Controls. In a panel, covariates constant within unit are interacted with ``post``
         (they would otherwise be absorbed by the unit effects).
     cluster : str, optional
         Cluster column for the standard errors (default: ``unit`` in a panel).
-    wild_bootstrap : bool, optional
-        Force (True) or forbid (False) the wild cluster bootstrap; default: used when there
-        are fewer than 30 clusters.
+    se : {"classical", "hc1", "cluster", "wild"}, optional
+        Standard errors. Default: cluster-robust with 30 clusters or more, the restricted wild
+        cluster bootstrap (Webb weights under 12 clusters) with fewer, HC1 with no clusters.
+        With ``cohort``: ``"cluster"`` (influence functions summed by cluster, t(G - 1)),
+        ``"wild"`` (multiplier bootstrap-t) or ``"jackknife"`` (leave one cluster out, CV3; the
+        default under 30 clusters, where it keeps coverage and the other two do not).
+    ssc : {"stata", "areg", "none"}
+        Small-sample convention (see :mod:`~svimpact.estimators.did.covariance`): ``"stata"``
+        matches ``regress``/``xtreg, fe``/``reghdfe``, ``"areg"`` counts absorbed unit effects,
+        ``"none"`` gives HC0/CR0.
     n_boot, level, n_draws, dropna, seed
         Bootstrap replicates, interval level, draws length, drop rows with missing values
         (counted) instead of raising, random seed.
@@ -83,13 +114,30 @@ def estimate_did(
     -------
     EffectEstimate
         With ``method="did"``, ``sms_level=3``, ``event_study`` and ``pretrend_p`` when there
-        are more than two periods.
+        are more than two periods (a :class:`~svimpact.estimators.did.staggered.StaggeredDidEstimate`
+        with ``cohort``).
+
+    Raises
+    ------
+    EstimationError
+        When the data cannot support the estimate or its interval: one cluster, one treated
+        cluster, a saturated or rank-deficient model, an unbounded bootstrap interval.
     """
     covariates = list(covariates or [])
-    if isinstance(level, bool) or not 0 < level < 1:
-        raise ParamsError("level must lie strictly between 0 and 1, e.g. 0.95", key="level")
-    if n_boot < 99:
-        raise ParamsError("n_boot must be at least 99 for the wild bootstrap", key="n_boot")
+    _check_params(level, n_boot, ssc)
+    if cohort is not None:
+        from svimpact.estimators.did.staggered import estimate_staggered
+
+        if treated is not None or post is not None:
+            raise ParamsError("give either cohort= (staggered start dates) or treated= and post=, not both",
+                              key="cohort")
+        return estimate_staggered(
+            data, outcome=outcome, unit=unit, period=period, cohort=cohort, control_group=control_group,
+            twfe=twfe, covariates=covariates, cluster=cluster, se=se, ssc=ssc, n_boot=n_boot, level=level,
+            n_draws=n_draws, dropna=dropna, seed=seed)
+    if treated is None or post is None:
+        raise ParamsError("needs treated= and post= columns (or cohort= for staggered start dates)",
+                          key="treated" if treated is None else "post")
     cols = [c for c in (outcome, treated, post, unit, period, cluster) if c] + covariates
     check_columns(data, cols)
     df, n_dropped = _clean(data, cols, dropna)
@@ -100,16 +148,38 @@ def estimate_did(
         _check_constant_within(df, unit, g, treated)
     per = df[period].to_numpy() if period else p
     design = _design(df, g, p, per, unit, covariates, bool(period))
-    yy = _within(y, df[unit].to_numpy()) if unit else y
-    clusters = df[cluster].to_numpy() if cluster else (df[unit].to_numpy() if unit else None)
-    fit = _ols(yy, design.X, clusters)
-    inference = _att_interval(fit, design, clusters, level, wild_bootstrap, n_boot, n_draws,
-                              np.random.default_rng(seed))
+    units = df[unit].to_numpy() if unit else None
+    yy = _within(y, units) if units is not None else y
+    clusters = df[cluster].to_numpy() if cluster else units
+    kind = choose_se(se, clusters)
+    check_treated_clusters(g, clusters, kind)
+    n_units = len(np.unique(units)) if units is not None else 0
+    fit = fit_ols(yy, design.X, design.names, absorbed=n_units)
+    spec_se = _SeSpec(kind, ssc, clusters, _nested(units, clusters), n_boot, level)
+    rng = np.random.default_rng(seed)
+    inference = att_interval(fit, design.contrast, spec_se, n_draws, rng)
     spec = {"outcome": outcome, "treated": treated, "unit": unit,
             "covariates": tuple(covariates), "n_dropped": n_dropped,
-            "params": {"seed": seed, "cluster": cluster or unit, "n_boot": n_boot,
+            "params": {"seed": seed, "cluster": cluster or unit, "n_boot": n_boot, "se": kind, "ssc": ssc,
                        "level": level, "period": period}}
-    return _result(_DidData(df, y, g, p, binary), design, fit, inference, spec)
+    return _result(_DidData(df, y, g, p, binary), design, fit, inference, spec, rng)
+
+
+def _check_params(level: float, n_boot: int, ssc: str) -> None:
+    if isinstance(level, bool) or not 0 < level < 1:
+        raise ParamsError("level must lie strictly between 0 and 1, e.g. 0.95", key="level")
+    if n_boot < 99:
+        raise ParamsError("n_boot must be at least 99 for the wild bootstrap", key="n_boot")
+    if ssc not in SSC_CONVENTIONS:
+        raise ParamsError(f"unknown small-sample convention {ssc!r}; choose one of {', '.join(SSC_CONVENTIONS)}",
+                          key="ssc")
+
+
+def _nested(units: np.ndarray | None, clusters: np.ndarray | None) -> bool:
+    """Whether every unit sits in one cluster (then unit effects do not count in CR1's K)."""
+    if units is None or clusters is None:
+        return True
+    return bool(pd.DataFrame({"u": units, "c": clusters}).groupby("u")["c"].nunique().max() <= 1)
 
 
 def _clean(data: pd.DataFrame, cols: list[str], dropna: bool) -> tuple[pd.DataFrame, int]:
@@ -155,8 +225,8 @@ def _design(
     if set(pre_periods) & set(post_periods):
         raise InputDataError(
             "the same period is marked both before and after the start",
-            column="post", hint="staggered start dates are not supported: give every "
-            "participant the same start, or analyse each start cohort separately")
+            column="post", hint="for staggered start dates give cohort= (each unit's first treated "
+            "period) instead of treated= and post=")
     if len(np.unique(g)) < 2:
         raise InputDataError("needs both participants (1) and a comparison group (0)",
                              column="treated")
@@ -205,21 +275,10 @@ def _panel_covariates(
     wz = _within(Z, units)
     out, out_names = [], []
     for j, name in enumerate(names):
-        if np.allclose(wz[:, j], 0):
+        if np.abs(wz[:, j]).max() <= 1e-10 * max(float(np.abs(Z[:, j]).max()), 1e-300):  # scale-free
             out.append(Z[:, j] * p)
             out_names.append(f"{name} x post")
         else:
             out.append(Z[:, j])
             out_names.append(name)
     return np.column_stack(out), out_names
-
-
-def _ols(y: np.ndarray, X: np.ndarray, clusters: np.ndarray | None) -> Any:
-    """statsmodels OLS with cluster-robust (or HC1) covariance."""
-    import statsmodels.api as sm
-
-    model = sm.OLS(y, X)
-    if clusters is None:
-        return model.fit(cov_type="HC1")
-    _, codes = np.unique(clusters, return_inverse=True)
-    return model.fit(cov_type="cluster", cov_kwds={"groups": codes})

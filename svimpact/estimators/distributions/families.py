@@ -32,7 +32,10 @@ __all__ = [
     "rng_for",
 ]
 
-Kind = Literal["share", "nonnegative", "any"]
+Kind = Literal["share", "deadweight", "nonnegative", "any"]
+"""What range a parameter's draws must lie in: ``share`` [0, 1]; ``deadweight`` [0, 1] when stated,
+any value when estimated from data (see :func:`~svimpact.estimators.distributions.check_kind`);
+``nonnegative`` >= 0; ``any``."""
 
 
 class Distribution(ABC):

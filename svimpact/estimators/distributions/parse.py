@@ -151,10 +151,18 @@ def check_kind(
 ) -> Distribution:
     """Check that every draw of ``dist`` lies in the range its kind allows.
 
-    ``share``: ``[0, 1]``; ``nonnegative``: ``>= 0``; ``any``: no check.
+    ``share``: ``[0, 1]``; ``nonnegative``: ``>= 0``; ``any``: no check. ``deadweight``: a stated
+    share (a number or a distribution someone wrote down) must lie in ``[0, 1]``, but draws
+    estimated from data (:class:`Draws`, e.g. a comparison-group estimate's) may fall outside: a
+    deadweight draw above 1 means the counterfactual exceeds what participants achieved (the
+    service may have added nothing, or reduced the outcome), below 0 that the effect exceeds the
+    observed outcome. Refusing them would hide exactly the null or negative effects an evaluation
+    must be able to report; the chain then gives a negative net with its interval.
     """
     lo, hi = dist.support()
-    if kind == "share" and (lo < 0 or hi > 1):
+    if kind == "deadweight" and isinstance(dist, Draws):
+        return dist
+    if kind in ("share", "deadweight") and (lo < 0 or hi > 1):
         raise ParamsError(
             f"a share must lie in [0, 1], but this {dist.describe()} reaches "
             f"{lo:g} to {hi:g}; write shares as fractions (0.2, not 20)",

@@ -2,29 +2,35 @@
 
 Each estimator is written as a set of stacked moment conditions (the outcome or propensity
 model's score equations plus the effect's own), solved in closed form. Standard errors come from
-the M-estimation sandwich ``D^-1 S D^-T / n`` with the analytic Jacobian ``D``: the same
-quantity statsmodels' ``TreatmentEffect`` obtains by GMM (HC0), so first-step estimation of the
-propensity and outcome models is accounted for.
+the influence functions ``-D^{-1} g_i`` (:func:`~.numerics.influence`, a checked solve, never a
+pseudo-inverse) with the analytic Jacobian ``D``: their HC0 form is the quantity statsmodels'
+``TreatmentEffect`` and Stata's ``teffects`` obtain by GMM, so first-step estimation of the
+propensity and outcome models is accounted for; HC1 and cluster-robust forms come from the same
+influence functions. The designs passed in should be standardised (``Design.Xs``/``Design.Ps``).
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MomentFit", "aipw_ate", "aipw_att", "fit_outcome_model", "ipw_att", "ra_att"]
+from svimpact.estimators.effects.numerics import influence, least_squares, ols, se_from_influence
+from svimpact.estimators.effects.propensity import Score, fit_binary
+
+__all__ = ["MomentFit", "aipw_ate", "aipw_att", "fit_outcome_model", "ipw_att", "ols_att", "ra_att"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MomentFit:
-    """Point estimates and standard errors of the ATT and the counterfactual mean."""
+    """Point estimates, HC0 standard errors and influence functions of the ATT and the
+    counterfactual mean (``influence`` has one row per unit: ATT, counterfactual)."""
 
     att: float
     se_att: float
     counterfactual: float
     se_counterfactual: float
+    influence: np.ndarray | None = None
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
@@ -34,23 +40,16 @@ def _expit(z: np.ndarray) -> np.ndarray:
 def fit_outcome_model(
     X: np.ndarray, y: np.ndarray, binary: bool
 ) -> tuple[np.ndarray, bool]:
-    """Fit the comparison group's outcome model with statsmodels (OLS, or logit if binary).
+    """Fit the comparison group's outcome model (least squares, or a logit if binary).
 
     Returns the coefficients and whether the logit link was used (a binary outcome falls back to
     a linear probability model when the logit cannot be fitted, e.g. perfect prediction).
     """
-    import statsmodels.api as sm
-
     if binary:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                res = sm.Logit(y, X).fit(disp=0, method="newton", maxiter=50)
-                if np.isfinite(res.params).all() and np.abs(res.params).max() < 30:
-                    return np.asarray(res.params), True
-            except Exception:  # noqa: BLE001 - separation: fall back to OLS below
-                pass
-    return np.asarray(sm.OLS(y, X).fit().params), False
+        beta = fit_binary(X, y, "logit")
+        if np.isfinite(beta).all() and np.abs(X @ beta).max() < 30:
+            return beta, True
+    return least_squares(X, y, what="outcome model"), False
 
 
 def _mean_fn(X: np.ndarray, beta: np.ndarray, logit: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -62,15 +61,15 @@ def _mean_fn(X: np.ndarray, beta: np.ndarray, logit: bool) -> tuple[np.ndarray, 
     return lp, np.ones_like(lp)
 
 
-def _sandwich(G: np.ndarray, D: np.ndarray) -> np.ndarray:
-    n = G.shape[0]
-    S = G.T @ G / n
-    Dinv = np.linalg.pinv(D)
-    return Dinv @ S @ Dinv.T / n
-
-
 def _xtwx(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (X * w[:, None]).T @ X / X.shape[0]
+
+
+def _result(est: tuple[float, float], psi: np.ndarray, cf_weights: np.ndarray) -> MomentFit:
+    """ATT and counterfactual with their HC0 standard errors from the influence matrix ``psi``."""
+    cf_psi = psi[:, 1:1 + len(cf_weights)] @ cf_weights
+    inf = np.column_stack([psi[:, 0], cf_psi])
+    return MomentFit(est[0], se_from_influence(inf[:, 0]), est[1], se_from_influence(inf[:, 1]), inf)
 
 
 def ra_att(
@@ -90,51 +89,49 @@ def ra_att(
     D[1, 1] = -p1
     D[1, 2:] = (t * dm0) @ X / n
     D[2:, 2:] = -_xtwx(X, (1 - t) * dm0)
-    cov = _sandwich(G, D)
-    return MomentFit(tau, float(np.sqrt(cov[0, 0])), mu0, float(np.sqrt(cov[1, 1])))
+    return _result((tau, mu0), influence(G, D, what="regression-adjusted ATT"), np.ones(1))
 
 
-def att_odds(X: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Propensity score and the ATT weight of a comparison unit, the odds ``p / (1 - p)``."""
-    lp = X @ gamma
-    return _expit(lp), np.exp(lp)
+def ipw_att(y: np.ndarray, t: np.ndarray, score: Score, P: np.ndarray) -> MomentFit:
+    """Inverse probability weighting (ATT weights, normalised within the comparison group).
 
-
-def ipw_att(y: np.ndarray, t: np.ndarray, X: np.ndarray, gamma: np.ndarray) -> MomentFit:
-    """Inverse probability weighting (ATT weights, normalised within the comparison group)."""
-    n, k = X.shape
-    p, e = att_odds(X, gamma)
+    ``P`` is the (standardised) design the propensity ``score`` was fitted on.
+    """
+    n, k = P.shape
+    e, de = score.odds()
     c = t == 0
     p1 = t.mean()
     mu0 = float((e[c] * y[c]).sum() / e[c].sum())
     tau = float(y[t == 1].mean()) - mu0
     w = t + (1 - t) * e
-    G = np.column_stack([t * (y - tau - mu0), w * (y - t * tau - mu0), X * (t - p)[:, None]])
+    G = np.column_stack([t * (y - tau - mu0), w * (y - t * tau - mu0),
+                         P * score.moment_weight(t)[:, None]])
     D = np.zeros((k + 2, k + 2))
     D[0, :2] = -p1
     D[1, 0] = -p1
     D[1, 1] = -w.mean()
-    D[1, 2:] = ((1 - t) * e * (y - mu0)) @ X / n
-    D[2:, 2:] = -_xtwx(X, p * (1 - p))
-    cov = _sandwich(G, D)
-    return MomentFit(tau, float(np.sqrt(cov[0, 0])), mu0, float(np.sqrt(cov[1, 1])))
+    D[1, 2:] = ((1 - t) * de * (y - mu0)) @ P / n
+    D[2:, 2:] = _xtwx(P, score.moment_slope(t))
+    return _result((tau, mu0), influence(G, D, what="IPW ATT"), np.ones(1))
 
 
 def aipw_att(
     y: np.ndarray,
     t: np.ndarray,
     X: np.ndarray,
-    gamma: np.ndarray,
+    score: Score,
+    P: np.ndarray,
     beta0: np.ndarray,
     logit: bool,
 ) -> MomentFit:
     """Doubly robust ATT: regression adjustment plus the ATT-weighted comparison residuals.
 
     counterfactual = mean_T m0(X) + sum_C e (y - m0) / sum_C e, with e = p / (1 - p).
-    Consistent if either the propensity model or the outcome model is right.
+    Consistent if either the propensity model (on ``P``) or the outcome model (on ``X``) is right.
     """
     n, k = X.shape
-    p, e = att_odds(X, gamma)
+    kp = P.shape[1]
+    e, de = score.odds()
     m0, dm0 = _mean_fn(X, beta0, logit)
     c = t == 0
     p1 = t.mean()
@@ -149,10 +146,10 @@ def aipw_att(
             t * (m0 - a),
             ec * (r - b),
             X * ((1 - t) * r)[:, None],
-            X * (t - p)[:, None],
+            P * score.moment_weight(t)[:, None],
         ]
     )
-    K = 3 + 2 * k
+    K = 3 + k + kp
     D = np.zeros((K, K))
     sb, sg = slice(3, 3 + k), slice(3 + k, K)
     D[0, :3] = -p1
@@ -160,19 +157,28 @@ def aipw_att(
     D[1, sb] = (t * dm0) @ X / n
     D[2, 2] = -ec.mean()
     D[2, sb] = -(ec * dm0) @ X / n
-    D[2, sg] = (ec * (r - b)) @ X / n
+    D[2, sg] = ((1 - t) * de * (r - b)) @ P / n
     D[sb, sb] = -_xtwx(X, (1 - t) * dm0)
-    D[sg, sg] = -_xtwx(X, p * (1 - p))
-    cov = _sandwich(G, D)
-    se_mu0 = float(np.sqrt(cov[1, 1] + cov[2, 2] + 2 * cov[1, 2]))
-    return MomentFit(tau, float(np.sqrt(cov[0, 0])), a + b, se_mu0)
+    D[sg, sg] = _xtwx(P, score.moment_slope(t))
+    return _result((tau, a + b), influence(G, D, what="AIPW ATT"), np.ones(2))
+
+
+def ols_att(y: np.ndarray, t: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Pooled least squares of ``y`` on an intercept, ``t`` and the covariates of ``X``.
+
+    Returns the coefficient on ``t``, the residuals and the row of ``(W'W/n)^{-1}`` for ``t``,
+    from which :func:`~.numerics.se_from_influence` and the classical formula give its SE.
+    """
+    W = np.column_stack([X[:, :1], t - t.mean(), X[:, 1:]])
+    coef, resid, bread = ols(W, y, what="OLS effect")
+    return float(coef[1]), resid, W @ bread[1]
 
 
 def aipw_ate(
     y: np.ndarray, t: np.ndarray, X: np.ndarray, gamma: np.ndarray, beta0: np.ndarray,
     beta1: np.ndarray,
 ) -> MomentFit:
-    """Doubly robust average effect over everyone (ATE), linear outcome models.
+    """Doubly robust average effect over everyone (ATE), linear outcome models, logit score.
 
     Not used for additionality (which needs the effect on participants); kept because it is the
     quantity statsmodels' ``TreatmentEffect.aipw`` computes, so the tests can check this
@@ -180,7 +186,7 @@ def aipw_ate(
     outcome mean over everyone (statsmodels' POM0).
     """
     n, k = X.shape
-    p, _ = att_odds(X, gamma)
+    p = _expit(X @ gamma)
     m0, m1 = X @ beta0, X @ beta1
     r0, r1 = y - m0, y - m1
     f0 = m0 + (1 - t) * r0 / (1 - p)
@@ -202,5 +208,5 @@ def aipw_ate(
     D[s0, s0] = -_xtwx(X, 1 - t)
     D[s1, s1] = -_xtwx(X, t)
     D[sg, sg] = -_xtwx(X, p * (1 - p))
-    cov = _sandwich(G, D)
-    return MomentFit(ate, float(np.sqrt(cov[0, 0])), pom0, float(np.sqrt(cov[1, 1])))
+    psi = influence(G, D, what="AIPW ATE")
+    return MomentFit(ate, se_from_influence(psi[:, 0]), pom0, se_from_influence(psi[:, 1]), psi[:, :2])

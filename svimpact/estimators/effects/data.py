@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from svimpact._common import describe_value, did_you_mean
+from svimpact.estimators.effects.numerics import standardise
 from svimpact.exceptions import InputDataError
 
 __all__ = [
@@ -31,8 +33,11 @@ __all__ = [
 class Design:
     """Numeric arrays behind one estimate.
 
-    ``X`` has an intercept in column 0 followed by ``names`` (covariates, categorical ones
-    one-hot encoded with the first level, in sorted order, dropped as reference).
+    ``X`` has an intercept in column 0 followed by ``names`` (the outcome model's covariates,
+    categorical ones one-hot encoded with the first level, in sorted order, dropped as reference).
+    ``P``/``pnames`` are the same for the propensity model (``None``: the same as ``X``);
+    ``cluster`` holds integer cluster codes (or ``None``). The estimators work on the
+    standardised designs ``Xs`` and ``Ps`` (see :func:`~.numerics.standardise`).
     """
 
     y: np.ndarray
@@ -41,6 +46,43 @@ class Design:
     names: tuple[str, ...]
     binary_outcome: bool
     n_dropped: int
+    P: np.ndarray | None = None
+    pnames: tuple[str, ...] | None = None
+    cluster: np.ndarray | None = None
+
+    @cached_property
+    def Xs(self) -> np.ndarray:
+        return standardise(self.X)
+
+    @cached_property
+    def Ps(self) -> np.ndarray:
+        return self.Xs if self.P is None else standardise(self.P)
+
+    @property
+    def propensity_names(self) -> tuple[str, ...]:
+        return self.names if self.pnames is None else self.pnames
+
+    @property
+    def propensity_X(self) -> np.ndarray:
+        return self.X if self.P is None else self.P
+
+    def balance_columns(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Every covariate of either model (outcome first), as raw values, and their names."""
+        if self.P is None:
+            return self.X[:, 1:], self.names
+        extra = [j for j, n in enumerate(self.pnames or (), start=1) if n not in self.names]
+        names = self.names + tuple((self.pnames or ())[j - 1] for j in extra)
+        return np.column_stack([self.X[:, 1:], self.P[:, extra]]), names
+
+    def subset(self, keep: np.ndarray) -> Design:
+        """The design restricted to the rows ``keep`` (e.g. after trimming); rank re-checked."""
+        X, P = self.X[keep], None if self.P is None else self.P[keep]
+        _check_rank(X, self.names, after="after trimming")
+        if P is not None:
+            _check_rank(P, self.propensity_names, after="after trimming")
+        cluster = None if self.cluster is None else np.unique(self.cluster[keep], return_inverse=True)[1]
+        return Design(self.y[keep], self.t[keep], X, self.names, self.binary_outcome, self.n_dropped,
+                      P, self.pnames, cluster)
 
 
 def _row_numbers(mask: np.ndarray) -> list[int]:
@@ -167,23 +209,30 @@ def covariate_matrix(
     return np.hstack(blocks), names
 
 
-def _check_rank(X: np.ndarray, names: Sequence[str]) -> None:
-    """Raise naming a covariate that is a linear combination of the others."""
+def _check_rank(X: np.ndarray, names: Sequence[str], after: str = "") -> None:
+    """Raise naming a covariate that is a linear combination of the others (or constant).
+
+    Pivoted Cholesky-free check on the standardised Gram matrix: column j's residual variance
+    after the columns before it (a Schur complement) must keep at least ``1e-12`` of its variance.
+    """
     if X.shape[1] <= 1:
         return
-    Xs = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    Xs[:, 0] = 1.0
-    r = np.linalg.qr(Xs, mode="r")
-    diag = np.abs(np.diag(r))
-    tol = diag.max() * max(X.shape) * np.finfo(float).eps * 1e3
-    bad = np.flatnonzero(diag < tol)
-    if bad.size:
-        name = names[bad[0] - 1]
-        raise InputDataError(
-            "is a linear combination of the other covariates (or of the intercept)",
-            column=name.split("[")[0],
-            hint=f"remove '{name}' or the covariate it duplicates",
-        )
+    Xs = standardise(X)
+    G = Xs.T @ Xs / len(Xs)
+    for j in range(1, X.shape[1]):
+        A, b = G[:j, :j], G[:j, j]
+        try:
+            resid = G[j, j] - b @ np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            resid = 0.0
+        if not G[j, j] > 0 or resid < 1e-12 * max(G[j, j], 1.0):
+            name = names[j - 1]
+            raise InputDataError(
+                "is a linear combination of the other covariates (or of the intercept)"
+                + (f" {after}" if after else ""),
+                column=name.split("[")[0],
+                hint=f"remove '{name}' or the covariate it duplicates",
+            )
 
 
 def build_design(
@@ -193,23 +242,32 @@ def build_design(
     treatment: str,
     covariates: Sequence[str],
     dropna: bool,
+    propensity_covariates: Sequence[str] | None = None,
+    cluster: str | None = None,
 ) -> Design:
-    """Check the inputs and return the numeric design for the estimators."""
+    """Check the inputs and return the numeric design for the estimators.
+
+    ``propensity_covariates`` (default: ``covariates``) are the propensity model's columns;
+    ``cluster`` names a column of cluster identifiers for cluster-robust standard errors.
+    """
     covariates = list(covariates)
-    check_columns(data, [outcome, treatment, *covariates])
-    if len(set(covariates)) != len(covariates) or {outcome, treatment} & set(covariates):
-        raise InputDataError(
-            "covariates must be distinct and must not include the outcome or treatment column",
-            hint=f"got covariates={covariates}",
-        )
-    cols = [outcome, treatment, *covariates]
+    pcovs = covariates if propensity_covariates is None else list(propensity_covariates)
+    extra = [c for c in (cluster,) if c is not None]
+    used = list(dict.fromkeys([outcome, treatment, *covariates, *pcovs, *extra]))
+    check_columns(data, used)
+    for label, covs in (("covariates", covariates), ("propensity_covariates", pcovs)):
+        if len(set(covs)) != len(covs) or {outcome, treatment} & set(covs):
+            raise InputDataError(
+                f"{label} must be distinct and must not include the outcome or treatment column",
+                hint=f"got {label}={covs}",
+            )
     n_dropped = 0
     if dropna:
-        mask = missing_mask(data, cols)
+        mask = missing_mask(data, used)
         n_dropped = int(mask.sum())
         data = data.loc[~mask]
     else:
-        raise_on_missing(data, cols)
+        raise_on_missing(data, used)
     t = binary_column(data, treatment, "treatment")
     if t.sum() == 0 or t.sum() == len(t):
         which = "participants (1)" if t.sum() == 0 else "comparison units (0)"
@@ -219,4 +277,12 @@ def build_design(
     Z, names = covariate_matrix(data, covariates)
     X = np.column_stack([np.ones(len(y)), Z])
     _check_rank(X, names)
-    return Design(y, t, X, tuple(names), binary, n_dropped)
+    P, pnames = None, None
+    if propensity_covariates is not None and pcovs != covariates:
+        Zp, pn = covariate_matrix(data, pcovs)
+        P, pnames = np.column_stack([np.ones(len(y)), Zp]), tuple(pn)
+        _check_rank(P, pnames)
+    codes = None
+    if cluster is not None:
+        codes = np.unique(data[cluster].astype(str).to_numpy(), return_inverse=True)[1]
+    return Design(y, t, X, tuple(names), binary, n_dropped, P, pnames, codes)

@@ -1,43 +1,49 @@
 """Counterfactuals from a comparison group: the effect on participants and the deadweight.
 
-``estimate_effect`` reads as a pipeline: check the data, fit the chosen estimator, draw, check
-balance and overlap, and return a frozen :class:`EffectEstimate`. Methods (METHODS.md section 2):
+``estimate_effect`` reads as a pipeline: check the options and the data, trim (if asked), fit the
+chosen estimator, draw, check balance and overlap, and return a frozen :class:`EffectEstimate`.
+Methods (METHODS.md section 2):
 
 * ``"difference"`` - raw difference in means (no controls; Maryland SMS level 1);
+* ``"ols"`` - pooled least squares of the outcome on a treatment indicator and the covariates
+  (the effect is the indicator's coefficient: a constant-effect model);
 * ``"regression"`` - regression adjustment: the comparison group's outcome model (OLS, or
   logit for a 0/1 outcome) predicted for the participants;
-* ``"psm"`` - propensity-score matching: logit score, nearest neighbour(s) with replacement on
-  the logit of the score, optional caliper; bootstrap standard errors re-fitting the score;
+* ``"psm"`` - propensity-score matching as Stata's ``teffects psmatch``: nearest neighbour(s) with
+  replacement on the score or its logit, tied units sharing the match, optional caliper;
+  Abadie-Imbens standard errors adjusted for the estimated score (bootstrap on request);
 * ``"ipw"`` - inverse probability weighting with ATT weights ``p / (1 - p)``;
 * ``"aipw"`` - doubly robust augmented IPW for the ATT.
 
 Regression, IPW and AIPW have analytic (M-estimation sandwich) standard errors that account for
 the estimated propensity and outcome models; ``regression`` and ``ipw`` reproduce statsmodels'
-``TreatmentEffect.ra``/``.ipw`` with ``effect_group=1``.
+``TreatmentEffect.ra``/``.ipw`` with ``effect_group=1`` and Stata's ``teffects ... , atet``.
+Covariates are standardised internally, so no estimate or standard error depends on the units
+a covariate is written in (:mod:`~svimpact.estimators.effects.numerics`).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
 from svimpact.estimators.effects.balance import BalanceWarning, balance_frame, balance_messages, kish_ess
-from svimpact.estimators.effects.covariance import aipw_att, fit_outcome_model, ipw_att, ra_att
 from svimpact.estimators.effects.data import Design, build_design
-from svimpact.estimators.effects.matching import bootstrap_match, match_att
-from svimpact.estimators.effects.propensity import Overlap, OverlapWarning, fit_logit, overlap_summary
+from svimpact.estimators.effects.fitters import Fit, Trim, apply_trim, fit_method
+from svimpact.estimators.effects.options import METHODS, check_options
+from svimpact.estimators.effects.propensity import OverlapWarning
 from svimpact.estimators.effects.results import (
     DEFAULT_N_DRAWS,
     EffectDraws,
     EffectEstimate,
     make_draws,
 )
-from svimpact.exceptions import ParamsError
+from svimpact.exceptions import UnreliableStandardErrorWarning
 
 __all__ = [
     "METHODS",
@@ -47,24 +53,6 @@ __all__ = [
     "OverlapWarning",
     "estimate_effect",
 ]
-
-#: Method name -> Maryland Scientific Methods Scale level (METHODS.md section 2).
-METHODS: dict[str, int] = {"difference": 1, "regression": 2, "psm": 2, "ipw": 2, "aipw": 2}
-
-
-@dataclass(frozen=True, eq=False)
-class _Fit:
-    """What one estimator hands back to the pipeline."""
-
-    att: float
-    se: float
-    se_method: str
-    observed: float
-    weights: np.ndarray | None  # all rows; None when the method does not reweight
-    overlap: Overlap | None
-    n_treated: int
-    n_unmatched: int = 0
-    replicates: np.ndarray | None = None
 
 
 def estimate_effect(
@@ -81,6 +69,12 @@ def estimate_effect(
     n_draws: int = DEFAULT_N_DRAWS,
     dropna: bool = False,
     seed: int | None = 0,
+    propensity_covariates: Sequence[str] | None = None,
+    se: str | None = None,
+    cluster: str | None = None,
+    trim: tuple[float, float] | str | None = None,
+    match_on: str = "logit",
+    propensity_model: str = "logit",
 ) -> EffectEstimate:
     """Estimate the effect on participants (ATT), their counterfactual and the deadweight share.
 
@@ -93,22 +87,21 @@ def estimate_effect(
     treatment : str
         0/1 (or boolean) column, 1 = participant.
     covariates : sequence of str
-        Columns to adjust for. Text columns are one-hot encoded with the first level (sorted)
-        as reference. Required for every method but ``"difference"``.
-    method : {"difference", "regression", "psm", "ipw", "aipw"}
+        Columns to adjust for (the outcome model's, and the propensity model's unless
+        ``propensity_covariates`` is given). Text columns are one-hot encoded with the first
+        level (sorted) as reference. Required for every method but ``"difference"`` and ``"ols"``.
+    method : {"difference", "ols", "regression", "psm", "ipw", "aipw"}
         The estimator (see the module docstring).
     n_neighbors : int
-        Matches per participant (``"psm"``). The default 4 follows Abadie, Drukker, Herr and
-        Imbens (2004, Stata Journal 4:290), a good bias-variance trade-off; it also keeps the
-        bootstrap honest: with a single match the bootstrap standard error is too large
-        (Abadie and Imbens 2008, Econometrica 76:1537; about 25% too large in our
-        simulations, giving 98-99% coverage for a nominal 95%).
+        Matches per participant (``"psm"``; Stata's default is 1). The default 4 follows Abadie,
+        Drukker, Herr and Imbens (2004, Stata Journal 4:290), a good bias-variance trade-off.
+        Comparison units tied with the last match are all used.
     caliper : float, optional
-        Largest allowed distance for a match, in standard deviations of the logit of the score
-        (``"psm"``; 0.2 is a common choice). Participants without a match are excluded and
-        counted.
+        Largest allowed matching distance, in pooled standard deviations of the matching variable
+        (``"psm"``; 0.2 on the logit is Austin's 2011 suggestion). Participants without a match
+        are excluded and counted.
     n_boot : int
-        Bootstrap replicates (``"psm"``); each re-fits the propensity model.
+        Bootstrap replicates (``"psm"`` with ``se="bootstrap"``); each re-fits the propensity model.
     level : float
         Interval coverage.
     n_draws : int
@@ -118,6 +111,22 @@ def estimate_effect(
         raising an error.
     seed : int, optional
         Seed of the random generator used for the bootstrap and the draws.
+    propensity_covariates : sequence of str, optional
+        The propensity model's columns, when they should differ from ``covariates`` (used by
+        ``"psm"``, ``"ipw"``, ``"aipw"``, trimming and the overlap checks).
+    se : str, optional
+        Standard-error convention; the default depends on the method (see
+        :mod:`~svimpact.estimators.effects.options`): ``"classical"``, ``"hc0"``, ``"hc1"``,
+        ``"cluster"``, ``"welch"``, ``"ai"``, ``"bootstrap"``.
+    cluster : str, optional
+        Column of cluster identifiers for ``se="cluster"`` (implied when given).
+    trim : (float, float) or "crump", optional
+        Drop units whose estimated propensity score lies outside these bounds first (``"crump"``:
+        Crump, Hotz, Imbens and Mitnik 2009); the effect is then for the participants kept.
+    match_on : {"logit", "score"}
+        Match on the logit of the score (default) or on the score itself (as Stata does).
+    propensity_model : {"logit", "probit"}
+        The propensity model.
 
     Returns
     -------
@@ -132,133 +141,53 @@ def estimate_effect(
     >>> est.sms_level
     2
     """
-    _check_params(method, covariates, n_neighbors, caliper, n_boot, level, n_draws)
-    design = build_design(data, outcome=outcome, treatment=treatment,
-                          covariates=covariates, dropna=dropna)
+    options = check_options(method, covariates, n_neighbors=n_neighbors, caliper=caliper, n_boot=n_boot,
+                            level=level, n_draws=n_draws, se=se, cluster=cluster, trim=trim, match_on=match_on,
+                            propensity_model=propensity_model, propensity_covariates=propensity_covariates)
+    design = build_design(data, outcome=outcome, treatment=treatment, covariates=covariates, dropna=dropna,
+                          propensity_covariates=propensity_covariates, cluster=cluster)
+    design, trimmed = apply_trim(design, options)
     boot_rng, draw_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    fit = _FITTERS[method](design, n_neighbors=n_neighbors, caliper=caliper, n_boot=n_boot,
-                           rng=boot_rng)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_method(design, options, boot_rng)
+    for w in caught:  # passed on, and the standard-error ones kept in the result too
+        warnings.warn(w.message, w.category, stacklevel=2)
+    se_messages = tuple(str(w.message) for w in caught if issubclass(w.category, UnreliableStandardErrorWarning))
+    params = {"seed": seed, **options.record(),
+              "propensity_covariates": None if propensity_covariates is None else tuple(propensity_covariates)}
     return _assemble(design, fit, method=method, outcome=outcome, treatment=treatment,
-                     covariates=tuple(covariates), level=level, n_draws=n_draws,
-                     rng=draw_rng, params={"seed": seed, "n_neighbors": n_neighbors,
-                                           "caliper": caliper, "n_boot": n_boot})
+                     covariates=tuple(covariates), level=level, n_draws=n_draws, rng=draw_rng,
+                     params=params, trimmed=trimmed, extra_warnings=se_messages)
 
 
-def _check_params(
-    method: str, covariates: Sequence[str], n_neighbors: int, caliper: float | None,
-    n_boot: int, level: float, n_draws: int,
-) -> None:
-    if method not in METHODS:
-        raise ParamsError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}",
-                          key="method")
-    if isinstance(covariates, str):
-        raise ParamsError(f"covariates must be a list of column names, got the string "
-                          f"{covariates!r}; write covariates=[{covariates!r}]", key="covariates")
-    if method != "difference" and not covariates:
-        raise ParamsError(f"method {method!r} needs at least one covariate; use "
-                          "method='difference' for an unadjusted comparison", key="covariates")
-    if n_neighbors < 1:
-        raise ParamsError("n_neighbors must be at least 1", key="n_neighbors")
-    if caliper is not None and caliper <= 0:
-        raise ParamsError("caliper must be positive (in SDs of the logit score)", key="caliper")
-    if method == "psm" and n_boot < 50:
-        raise ParamsError("n_boot must be at least 50 for a usable bootstrap", key="n_boot")
-    if not 0 < level < 1:
-        raise ParamsError("level must lie strictly between 0 and 1, e.g. 0.95", key="level")
-    if n_draws < 100:
-        raise ParamsError("n_draws must be at least 100", key="n_draws")
-
-
-def _fit_difference(d: Design, **_options: object) -> _Fit:
+def naive_difference(d: Design, level: float) -> Interval:
+    """The unadjusted difference in means with its Welch interval."""
     yt, yc = d.y[d.t == 1], d.y[d.t == 0]
     se = float(np.sqrt(yt.var(ddof=1) / len(yt) + yc.var(ddof=1) / len(yc)))
-    return _Fit(float(yt.mean() - yc.mean()), se, "analytic (Welch, unequal variances)",
-                float(yt.mean()), None, None, len(yt))
-
-
-def _score(d: Design) -> tuple[np.ndarray, np.ndarray]:
-    gamma = fit_logit(d.X, d.t, d.names)
-    return gamma, d.X @ gamma
-
-
-def _att_weights(d: Design, lp: np.ndarray) -> np.ndarray:
-    return np.where(d.t == 1, 1.0, np.exp(lp))
-
-
-def _fit_regression(d: Design, **_options: object) -> _Fit:
-    _, lp = _score(d)
-    beta0, logit = fit_outcome_model(d.X[d.t == 0], d.y[d.t == 0], d.binary_outcome)
-    m = ra_att(d.y, d.t, d.X, beta0, logit)
-    link = "logit" if logit else "OLS"
-    w = _att_weights(d, lp)
-    return _Fit(m.att, m.se_att, f"analytic (sandwich, {link} outcome model)",
-                float(d.y[d.t == 1].mean()), None, overlap_summary(_expit(lp), d.t, w),
-                int(d.t.sum()))
-
-
-def _fit_ipw(d: Design, **_options: object) -> _Fit:
-    gamma, lp = _score(d)
-    m = ipw_att(d.y, d.t, d.X, gamma)
-    w = _att_weights(d, lp)
-    return _Fit(m.att, m.se_att, "analytic (sandwich, propensity model estimated)",
-                float(d.y[d.t == 1].mean()), w, overlap_summary(_expit(lp), d.t, w),
-                int(d.t.sum()))
-
-
-def _fit_aipw(d: Design, **_options: object) -> _Fit:
-    gamma, lp = _score(d)
-    beta0, logit = fit_outcome_model(d.X[d.t == 0], d.y[d.t == 0], d.binary_outcome)
-    m = aipw_att(d.y, d.t, d.X, gamma, beta0, logit)
-    w = _att_weights(d, lp)
-    link = "logit" if logit else "OLS"
-    return _Fit(m.att, m.se_att, f"analytic (sandwich, {link} outcome model)",
-                float(d.y[d.t == 1].mean()), w, overlap_summary(_expit(lp), d.t, w),
-                int(d.t.sum()))
-
-
-def _fit_psm(
-    d: Design, *, n_neighbors: int, caliper: float | None, n_boot: int,
-    rng: np.random.Generator,
-) -> _Fit:
-    gamma, lp = _score(d)
-    cal = None if caliper is None else caliper * float(lp.std())
-    m = match_att(d.y, d.t, lp, n_neighbors=n_neighbors, caliper=cal)
-    reps = bootstrap_match(d.y, d.t, d.X, gamma, n_neighbors=n_neighbors,
-                           caliper_sd=caliper, n_boot=n_boot, rng=rng)
-    reps = reps[np.isfinite(reps)]
-    w = np.zeros(len(d.y))
-    w[d.t == 1] = m.matched.astype(float)
-    w[d.t == 0] = m.control_weights
-    return _Fit(m.att, float(reps.std(ddof=1)),
-                f"bootstrap ({len(reps)} replicates, propensity model re-fitted each time)",
-                m.observed, w, overlap_summary(_expit(lp), d.t, w),
-                int(m.matched.sum()), int((~m.matched).sum()), reps)
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-_FITTERS = {"difference": _fit_difference, "regression": _fit_regression, "psm": _fit_psm,
-            "ipw": _fit_ipw, "aipw": _fit_aipw}
+    iv = Interval.normal(float(yt.mean() - yc.mean()), se, level)
+    return Interval(iv.value, iv.lower, iv.upper, level, "normal (Welch), unadjusted")
 
 
 def _assemble(
-    d: Design, fit: _Fit, *, method: str, outcome: str, treatment: str,
+    d: Design, fit: Fit, *, method: str, outcome: str, treatment: str,
     covariates: tuple[str, ...], level: float, n_draws: int, rng: np.random.Generator,
-    params: dict[str, object],
+    params: dict[str, Any], trimmed: Trim | None = None, extra_warnings: tuple[str, ...] = (),
 ) -> EffectEstimate:
     """Draws, intervals, balance and warnings around one fit."""
     dw_ok = bool((d.y >= 0).all() and fit.observed > 0)
     draws = make_draws(fit.att, fit.se, fit.observed, binary=d.binary_outcome,
                        deadweight_ok=dw_ok, rng=rng, n_draws=n_draws, replicates=fit.replicates)
     att, cf, dw = _intervals(fit, d.binary_outcome, dw_ok, level)
-    balance = balance_frame(d.X[:, 1:], d.t, d.names, fit.weights)
+    Z, names = d.balance_columns()
+    balance = balance_frame(Z, d.t, names, fit.weights)
     messages = _messages(method, balance, fit)
     for msg in messages:
         warnings.warn(msg, BalanceWarning if msg.startswith("Balance") else OverlapWarning,
                       stacklevel=3)
     wc = fit.weights[d.t == 0] if fit.weights is not None else np.ones(int((d.t == 0).sum()))
+    if trimmed is not None:
+        params = {**params, "trim_bounds": (trimmed.low, trimmed.high)}
     return EffectEstimate(
         method=method, outcome=outcome, treatment=treatment, covariates=covariates,
         att=att, observed=Interval.exact(fit.observed), counterfactual=cf, deadweight=dw,
@@ -266,12 +195,15 @@ def _assemble(
         n_comparison=int((wc > 0).sum()), effective_n_comparison=kish_ess(wc),
         balance=balance, overlap=fit.overlap, sms_level=METHODS[method], draws=draws,
         outcome_type="binary" if d.binary_outcome else "continuous", n_dropped=d.n_dropped,
-        n_unmatched=fit.n_unmatched, warnings=tuple(messages), params={**params, "level": level},
+        n_unmatched=fit.n_unmatched, warnings=(*extra_warnings, *messages), params={**params, "level": level},
+        naive=naive_difference(d, level),
+        n_trimmed_treated=0 if trimmed is None else trimmed.n_treated,
+        n_trimmed_comparison=0 if trimmed is None else trimmed.n_comparison,
     )
 
 
 def _intervals(
-    fit: _Fit, binary: bool, dw_ok: bool, level: float
+    fit: Fit, binary: bool, dw_ok: bool, level: float
 ) -> tuple[Interval, Interval, Interval]:
     kind = "bootstrap normal" if fit.replicates is not None else "normal"
     att = Interval.normal(fit.att, fit.se, level)
@@ -286,7 +218,7 @@ def _intervals(
     return att, cf, dw
 
 
-def _messages(method: str, balance: pd.DataFrame, fit: _Fit) -> list[str]:
+def _messages(method: str, balance: pd.DataFrame, fit: Fit) -> list[str]:
     out: list[str] = []
     if method in ("psm", "ipw", "aipw"):
         out += balance_messages(balance, adjusted=True)

@@ -96,6 +96,11 @@ class EffectEstimate(ResultMixin):
         Draws of the ATT, counterfactual and deadweight share for the additionality ledger.
     warnings : tuple of str
         Plain-English warnings raised while estimating (balance, overlap, pre-trends).
+    naive : Interval or None
+        The unadjusted difference in means (participants minus comparison units), beside the
+        adjusted ATT, with its Welch interval.
+    n_trimmed_treated, n_trimmed_comparison : int
+        Units dropped by propensity trimming (``trim=``); the bounds are in ``params``.
     """
 
     method: str
@@ -122,8 +127,21 @@ class EffectEstimate(ResultMixin):
     event_study: pd.DataFrame | None = None
     pretrend_p: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    naive: Interval | None = None
+    n_trimmed_treated: int = 0
+    n_trimmed_comparison: int = 0
 
     _title = "Effect on participants (comparison-group estimate)"
+
+    @property
+    def n_comparison_below(self) -> int | None:
+        """Comparison units whose propensity score is below the lowest participant's (common support)."""
+        return None if self.overlap is None else self.overlap.n_comparison_below
+
+    @property
+    def n_comparison_above(self) -> int | None:
+        """Comparison units whose propensity score is above the highest participant's (common support)."""
+        return None if self.overlap is None else self.overlap.n_comparison_above
 
     def _headlines(self) -> list[tuple[str, Interval]]:
         return [
@@ -185,6 +203,10 @@ class EffectEstimate(ResultMixin):
                 f"{self.n_unmatched:,} participants had no match within the caliper and are "
                 "excluded: the ATT is for the matched participants only."
             )
+        if "trim_bounds" in self.params:
+            low, high = self.params["trim_bounds"]
+            notes.append(f"Propensity trimming: units with scores outside [{low:.3f}, {high:.3f}] were "
+                         "dropped before estimating; the effect is for the participants kept.")
         if self.pretrend_p is not None:
             notes.append(f"Pre-trend test (joint, pre-period effects = 0): p = "
                          f"{fmt_number(self.pretrend_p, 3)}.")

@@ -4,7 +4,9 @@ Core20 share and targeting ratio, the reach gap and ratio between the most and l
 deciles, the SII and RII, and the concentration index are computed here from the national decile
 counts *as published* (rounded by the rule, with the shared decile pattern withheld) and the public
 populations, so none of them, with the published tables, can pin down a withheld or unrounded count.
-A measure that rests on a withheld decile is itself withheld, with the reason; the rest are rounded
+A measure that rests on a withheld decile is itself withheld, with the reason - except that the SII,
+RII and concentration index then fall back to national quintiles when every quintile publishes
+(withheld deciles are paired with their quintile partner, so this is the usual case); the rest are rounded
 to a stated precision (percentages 1 decimal place, everything else 3 significant figures).
 """
 
@@ -93,20 +95,51 @@ def published_measures(c: AreaCounts, *, rule: str | DisclosureRule = "nhs-hes",
                                 "" if ratio_ok else RESTS if g is None else "undefined: a decile has no users"))
     all_shown = not np.isnan(pub[present]).any()
     why = "too few deciles in the area" if present.sum() < 5 else "" if all_shown else RESTS
+    if why == RESTS:
+        # Withheld deciles (typically the least deprived pair) usually publish as a quintile: then the
+        # indices are computed over quintiles from the published quintile counts, and labelled so.
+        q = _quintiles(c, r, level)
+        if q is not None:
+            out += _indices(*q, "national quintiles", kind, transform, level, repetitions, seed)
+            return tuple(out)
+    out += _indices(tp, pub, pop, present, why, "national", kind, transform, level, repetitions, seed)
+    return tuple(out)
+
+
+def _quintiles(c: AreaCounts, r: DisclosureRule, level: float
+               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, str] | None:
+    """The quintile reach table from published quintile counts, or None when a quintile is withheld too."""
+    t = c.by_group("national", 5)
+    users, pop = t["users"].to_numpy(float), t["population"].to_numpy(float)
+    pub, _ = protect_counts(users, r)
+    pub = np.where(group_pattern(users, r, 5), np.nan, pub)
+    present = pop > 0
+    if present.sum() < 5 or np.isnan(pub[present]).any():
+        return None
+    lo, hi = wilson_interval(pub, np.where(present, pop, 1.0), level)
+    tp = t.assign(users=pub, reach_lower=lo * PER, reach_upper=hi * PER)
+    return tp, pub, pop, present, ""
+
+
+def _indices(tp: pd.DataFrame, pub: np.ndarray, pop: np.ndarray, present: np.ndarray, why: str, scale: str,
+             kind: ConcentrationKind, transform: bool, level: float, repetitions: int, seed: int | None
+             ) -> list[PublishedMeasure]:
+    """SII, RII and the concentration index over the groups of ``tp`` (deciles or quintiles), or withheld with ``why``."""
+    groups = len(tp)
     sii = None
     if not why:
         lo95, hi95 = wilson_interval(pub[present], pop[present], 0.95)
         t95 = tp[present].assign(reach_lower=lo95 * PER, reach_upper=hi95 * PER)
-        sii = _sii_of_table(t95, 10, multiplier=PER, transform=transform, level=level, repetitions=repetitions,
+        sii = _sii_of_table(t95, groups, multiplier=PER, transform=transform, level=level, repetitions=repetitions,
                             seed=seed)
-    out.append(PublishedMeasure("SII of reach per 1,000", "national", None if sii is None else _sig(*_iv(sii.sii)),
-                                SIG3, why))
+    out = [PublishedMeasure("SII of reach per 1,000", scale, None if sii is None else _sig(*_iv(sii.sii)), SIG3, why)]
     rii_ok = sii is not None and sii.rii is not None and sii.rii.value > 0
-    out.append(PublishedMeasure("RII of reach", "national",
+    out.append(PublishedMeasure("RII of reach", scale,
                                 _sig(*_iv(sii.rii)) if rii_ok and sii is not None and sii.rii is not None else None,
                                 SIG3, "" if rii_ok else why or "not meaningful: the fitted line goes below zero"))
-    out.append(_concentration(pub, pop, present, all_shown, kind, level, repetitions, seed))
-    return tuple(out)
+    out.append(_concentration(pub, pop, present, not why, kind, level, repetitions, seed,
+                              "national deciles" if groups == 10 else scale))
+    return out
 
 
 def _iv(i: Interval) -> tuple[float, float, float, float, str]:
@@ -134,9 +167,8 @@ def _core20(users: np.ndarray, pub: np.ndarray, pop: np.ndarray, total: float, l
 
 
 def _concentration(pub: np.ndarray, pop: np.ndarray, present: np.ndarray, all_shown: bool, kind: ConcentrationKind,
-                   level: float, repetitions: int, seed: int | None) -> PublishedMeasure:
+                   level: float, repetitions: int, seed: int | None, scale: str = "national deciles") -> PublishedMeasure:
     name = f"concentration index of reach ({kind})"
-    scale = "national deciles"
     if not all_shown:
         return PublishedMeasure(name, scale, None, SIG3, RESTS)
     try:
@@ -144,7 +176,7 @@ def _concentration(pub: np.ndarray, pop: np.ndarray, present: np.ndarray, all_sh
                                    seed=seed)
     except InputDataError:
         return PublishedMeasure(name, scale, None, SIG3, "undefined: no users")
-    method = f"over national deciles from published counts (not LSOA level); {iv.method}"
+    method = f"over {scale} from published counts (not LSOA level); {iv.method}"
     return PublishedMeasure(name, scale, _sig(iv.value, iv.lower, iv.upper, iv.level, method), SIG3)
 
 
