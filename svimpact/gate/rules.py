@@ -36,7 +36,9 @@ _NOUN_AT = re.compile(rf"\b{_NOUN}\b")
 _DIGITS_BEFORE = re.compile(r"(?<![-\d.,/])\b(?!(?:19[5-9]|20\d)\d\b)(\d[\d,]*)\s+(?:[a-z]+\s+)?$")
 _WORDS_BEFORE = re.compile(rf"\b((?:{'|'.join(_TENS)})[-\s](?:{'|'.join(list(_SMALL_WORDS)[1:10])})|{_WORDS})"
                            r"\s+(?:[a-z]+\s+)?$")
-_N_EQUALS = re.compile(r"(?<![a-z0-9_])n\s*(?:=|:)\s*(\d[\d,]*)(?![\d.]|,\d)|\(\s*n\s+(\d[\d,]*)\s*\)")
+_N_EQUALS = re.compile(r"(?<![a-z0-9_])n\s*(?:=|:)\s*(\d+(?:,\d{3})*)(?![\d.]|,\d|\s*,\s*k\s*=)"
+                       r"|\(\s*n\s+(\d+(?:,\d{3})*)\s*\)")
+"""``n=3``, ``n = 3``, ``(n 3)``; not the n of a rule's parameters (nk-dominance: ``n=2, k=0.85``)."""
 _NOT_A_COUNT = re.compile(r"(?:(?:fewer|less|more|greater|lower|higher|other|rather)\s+than|at\s+(?:least|most)|up\s+to"
                           r"|\b(?:to|under|over|below|above|per|every|each|any|no|only\s+if)|[<>\u2264\u2265]=?"
                           r"|\b(?:\d+|one|a)\s+in|\d\s*(?:-|to))\s*$")

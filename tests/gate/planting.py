@@ -119,7 +119,7 @@ QUIET_PROSE = ("<p>Around 40 participants were housed in 2024; in 2024 participa
                "Areas with [c] suppressed: 1 to 7 users (12 areas); 1-7 users; fewer than 8 people; "
                "at least one participant in every decile; one in four people; 1 in 4 users; per 1,000 people; "
                "the population of 1,422 residents; rank 1042 of 32,844; year 1999; colour #104200; "
-               "coordinates 53.1042, -2.9871; n=40 and (n 65) respondents.</p>")
+               "coordinates 53.1042, -2.9871; n=40 and (n 65) respondents; (nk-dominance, n=2, k=0.85).</p>")
 
 
 def minimal_report(root: Path) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -147,8 +148,6 @@ def test_numeric_identifier_service_passes(numeric):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     # the test means something: the report is full of numbers equal to identifiers
-    import re
-
     text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*")
                     if p.is_file() and p.suffix in (".html", ".csv", ".json"))
     collisions = set(re.findall(r"(?<![\d.])\d{4}(?![\d])", text)) & set(look.identifiers)
