@@ -35,9 +35,19 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.disclosure import SUPPRESSED, DisclosedTable, DisclosureRule, get_rule, protect_counts, safe_count
+from svimpact.disclosure import (
+    SUPPRESSED,
+    AuditEntry,
+    DisclosedTable,
+    DisclosureRule,
+    get_rule,
+    protect_counts,
+    rounded_count,
+    safe_count,
+)
 from svimpact.estimators.distributions import BetaCounts
 from svimpact.estimators.effects.results import EffectDraws, EffectEstimate
+from svimpact.exceptions import DisclosureError
 
 __all__ = ["PRECISION", "PublishedCount", "publishable_balance", "publishable_effect", "publishable_leakage",
            "publishable_survey", "published_count"]
@@ -98,8 +108,6 @@ def publishable_effect(effect: EffectEstimate, rule: str | DisclosureRule = "nhs
         return replace(effect, att=_shift(effect.att, 0.0, d), observed=_shift(effect.observed, 0.0, d),
                        counterfactual=_shift(effect.counterfactual, 0.0, d),
                        deadweight=_shift(effect.deadweight, 0.0, d))
-    from svimpact.disclosure import rounded_count
-
     n = effect.n_treated
     k = int(round(effect.observed.value * n))
     k_pub, n_pub = rounded_count(k, r), rounded_count(n, r)
@@ -197,16 +205,12 @@ def publishable_balance(effect: EffectEstimate, data: pd.DataFrame, treatment: s
         bal.loc[i, "smd_after"] = round((pt - after) / sd, 2) if sd > 0 and pd.notna(after) else np.nan
     for col in ("smd_before", "smd_after"):
         bal[col] = [round(float(v), PRECISION["smd"]) + 0.0 if pd.notna(v) else np.nan for v in bal[col]]
-    from svimpact.disclosure import AuditEntry
-
     audit = tuple(AuditEntry(row, "shares", why) for row, why in reasons)
     return DisclosedTable(bal, mask, r, audit)
 
 
 def _beta_from_published(k: PublishedCount, n: PublishedCount, what: str) -> BetaCounts:
     if n.suppressed:
-        from svimpact.exceptions import DisclosureError
-
         raise DisclosureError(f"the number of {what} is suppressed: no share of them can be published")
     total = n.stand_in()
     yes = min(k.stand_in(), total)

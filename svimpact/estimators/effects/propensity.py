@@ -183,17 +183,14 @@ class Overlap:
     def messages(self, n_treated: int, count: Callable[[int], str] | None = None) -> list[str]:
         """Plain-English warnings about poor overlap (empty when overlap is fine).
 
-        ``count`` writes the counts (e.g. :func:`svimpact.disclosure.safe_count` for published text, which
-        also drops the percentage when a count is withheld); default: as they are.
+        ``count`` writes the counts (e.g. :func:`svimpact.disclosure.safe_count` for published text; the
+        percentage, computed from the raw counts, is then left out); default: as they are, with it.
         """
         write = count or (lambda n: f"{n:,}")
         out = []
         if self.n_off_support > 0.01 * n_treated:
             off, total = write(self.n_off_support), write(n_treated)
-            numbers = [t.replace(",", "") for t in (off, total)]
-            # The share is computed from the counts as written, and left out when one is withheld.
-            share = (f" ({int(numbers[0]) / int(numbers[1]):.1%})" if all(t.isdigit() for t in numbers)
-                     and int(numbers[1]) else "")
+            share = f" ({self.n_off_support / n_treated:.1%})" if count is None else ""
             out.append(
                 f"Poor overlap: {off} of {total} participants{share} have propensity scores outside the "
                 "range seen in the comparison group, so no comparable non-participant exists "
