@@ -59,8 +59,10 @@ test-fast: install
 notebooks-refresh: install
 	$(BIN)/python scripts/refresh_notebook_outputs.py
 
+# IPC transport: kernels talk over local sockets (no "running over TCP without encryption" warning);
+# --allow-root only when run as root (containers, CI images), which JupyterLab otherwise refuses.
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. --KernelManager.transport=ipc $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 data: install
 	$(BIN)/svimpact data generate --root .

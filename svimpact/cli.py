@@ -89,7 +89,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from svimpact.datasets import DEFAULT_SEED
 
+    from svimpact._version import __version__
+
     parser = argparse.ArgumentParser(prog="svimpact", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"svimpact {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a batch of notebooks and build the chapter")

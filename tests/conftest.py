@@ -72,3 +72,14 @@ def reference_data() -> Path:
 @pytest.fixture(scope="session")
 def oracles() -> Path:
     return need(ORACLES)
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory) -> Path:
+    """The demo batch (params/year_one.yaml) run once per session into a temporary ``year-one`` folder."""
+    from svimpact.report.batch import run_batch
+
+    out = tmp_path_factory.mktemp("demo-session") / "year-one"
+    result = run_batch(REPO / "params" / "year_one.yaml", out=out, progress=None)
+    assert all(r.ok for r in result.results), [str(r.summary()) for r in result.results if not r.ok]
+    return out

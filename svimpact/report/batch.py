@@ -246,7 +246,9 @@ def run_batch(
     """
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
+    say(f"svimpact: reading {batch_path} and its service params")
     plan = load_run(batch_path, out=out)                                    # 1. load
+    say(f"svimpact: checking the input files of {len(plan.services)} service(s)")
     out_dir = writable_folder(plan.output_dir)
     with lock_output(out_dir):
         datasets = _step_validate(plan, say)                                # 2. validate
@@ -263,6 +265,7 @@ def run_batch(
             executed = _step_execute(plan, todo, n_workers, say, data_env, tail)   # 4. execute
             ordered = _in_batch_order(plan, {**skipped, **executed})
             facts = run_facts(plan)
+            say("svimpact: building the chapter and its Word copy; the disclosure gate scans every output")
             chapter, findings = tail.chapter_and_gate(ordered, facts)        # 5. chapter, 6. gate
         manifest = write_manifest(out_dir, manifest_data(                   # 7. manifest
             plan, ordered, elapsed=time.perf_counter() - start, gate=findings, facts=facts))

@@ -57,7 +57,12 @@ def prepare_for_word(page: str) -> str:
     """The HTML chapter rewritten for pandoc's Word writer (banners, captions, contents kept)."""
     page = _CAPTION_TABLE.sub(lambda m: f"{m.group(2)}<caption>{m.group(1)}</caption>", page)
     page = _BANNER.sub(lambda m: f"<div class='banner {m.group(1)}' data-custom-style='Banner'>", page)
-    # pandoc's HTML reader drops <nav>; the contents list is kept as an ordinary list.
+    # pandoc's HTML reader keeps only <main> when there is one, and drops <nav>: without them the
+    # provenance line, banners and contents (kept as an ordinary list) reach the Word copy.
+    # The <h1> is dropped: pandoc already makes the page's <title> the Word title.
+    page = re.sub(r"<header><h1>.*?</h1></header>", "", page, count=1, flags=re.DOTALL)
+    for tag in ("main", "header"):
+        page = page.replace(f"<{tag}>", "").replace(f"</{tag}>", "")
     return page.replace("<nav>", "<div class='contents'>").replace("</nav>", "</div>")
 
 

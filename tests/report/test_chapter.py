@@ -96,7 +96,7 @@ def test_word_copy_has_the_same_headings_tables_and_figures(chapter):
     import docx
 
     outline = _outline(chapter / "index.html")
-    doc = docx.Document(str(chapter / "year-one.docx"))
+    doc = docx.Document(str(chapter / f"{chapter.name}.docx"))  # named after the run's folder
     headings = [p.text.strip() for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings == [x.strip() for x in outline.headings]
     assert len(doc.tables) == outline.tables

@@ -141,14 +141,14 @@ def test_reproduce_names_every_corrupted_output(tmp_path, capsys):
     chapter.write_text(chapter.read_text().replace("Housing First", "Housing Frist", 1))
     the_map = next((out / "maps").glob("*.html"))
     the_map.write_bytes(the_map.read_bytes() + b"<!-- edited -->")
-    docx = out / "year-one.docx"
+    docx = out / "out.docx"  # the Word copy is named after the run's folder
     docx.write_bytes(docx.read_bytes()[:-10])
     nb = out / "notebooks" / "housing_first__targeting.ipynb"
     nb.write_text(nb.read_text().replace("participants", "participant", 1))
     capsys.readouterr()
     assert main(["reproduce", str(out / "manifest.json")]) == 1
     text = capsys.readouterr().out
-    for name in ("index.html", f"maps/{the_map.name}", "year-one.docx", "notebooks/housing_first__targeting.ipynb"):
+    for name in ("index.html", f"maps/{the_map.name}", "out.docx", "notebooks/housing_first__targeting.ipynb"):
         assert f"report directory: {name} differs" in text, name
     # the fresh re-run itself matches the recorded content of every output
     assert "re-run:" not in text
