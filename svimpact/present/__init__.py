@@ -179,6 +179,8 @@ def label(code: str, labels: Mapping[str, str] | None = None) -> str:
     labels = {**DEFAULT_LABELS, **(labels or {})}
     if code in labels:
         return labels[code]
+    if " " in code.strip():  # already words ('ATT (observed - counterfactual)'): leave as written
+        return code
     if ":" in code:  # 'value:gmca_...': an identifier after the prefix stays as written
         prefix, rest = code.split(":", 1)
         return f"{label(prefix, labels)}: {rest}"
