@@ -61,8 +61,9 @@ notebooks-refresh: install
 
 # IPC transport: kernels talk over local sockets (no "running over TCP without encryption" warning);
 # --allow-root only when run as root (containers, CI images), which JupyterLab otherwise refuses.
+LAB_ARGS ?=
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=. --KernelManager.transport=ipc $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/jupyter lab --notebook-dir=. --KernelManager.transport=ipc $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 data: install
 	$(BIN)/svimpact data generate --root .
