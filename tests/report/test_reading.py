@@ -184,3 +184,18 @@ def test_screenshots_of_what_readers_see(demo_report):
                            timeout=90)
         assert check.non_blank_fraction > 0.03, (name, check.describe())
         assert check.console_errors == (), (name, check.describe())
+
+
+def test_version_and_first_progress_line_come_at_once(tmp_path, capsys):
+    """`svimpact --version` answers; a run prints its first line before reading anything."""
+    from svimpact import __version__
+    from svimpact.cli import main
+    from svimpact.report.batch import run_batch
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == f"svimpact {__version__}"
+    lines: list[str] = []
+    with pytest.raises(Exception):  # noqa: B017 - any error: the point is what was said before it
+        run_batch(tmp_path / "missing.yaml", progress=lines.append)
+    assert lines and lines[0].startswith("svimpact: reading ")
