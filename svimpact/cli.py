@@ -87,9 +87,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from svimpact.datasets import DEFAULT_SEED
-
     from svimpact._version import __version__
+    from svimpact.datasets import DEFAULT_SEED
 
     parser = argparse.ArgumentParser(prog="svimpact", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"svimpact {__version__}")

@@ -109,7 +109,7 @@ class DisclosedTable:
     def audit_frame(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.audit], columns=["row", "column", "reason"])
 
-    def to_display(self, *, money: tuple[str, ...] = (), labels=None) -> pd.DataFrame:
+    def to_display(self, *, money: tuple[str, ...] = (), labels=None, percent: tuple[str, ...] = ()) -> pd.DataFrame:
         """The published table as officers read it (:func:`svimpact.present.frames.display`): counts
         with separators, £ for ``money`` columns, true minus signs, no scientific notation, the same
         rounding as the CSV, plain labels for column names and the row labels (first text column)."""
@@ -118,10 +118,10 @@ class DisclosedTable:
         first = next((c for c in self.table.columns if self.table[c].dtype == object
                       or pd.api.types.is_string_dtype(self.table[c])), None)
         return display(self.table, self.suppressed, suppressed_text=SUPPRESSED, money=money, labels=labels,
-                       label_columns=(first,) if first is not None else ())
+                       label_columns=(first,) if first is not None else (), percent=percent)
 
-    def _repr_html_(self, *, money: tuple[str, ...] = (), labels=None) -> str:
-        html = self.to_display(money=money, labels=labels).to_html(index=False, border=0, na_rep="")
+    def _repr_html_(self, *, money: tuple[str, ...] = (), labels=None, percent: tuple[str, ...] = ()) -> str:
+        html = self.to_display(money=money, labels=labels, percent=percent).to_html(index=False, border=0, na_rep="")
         if self.suppressed.to_numpy().any():
             html += (f"<p class='svimpact-note'>{SUPPRESSED}: withheld under disclosure rule "
                      f"'{self.rule.name}' (small count, or a rate or value computed from one).</p>")

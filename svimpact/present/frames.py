@@ -56,16 +56,17 @@ def _triples(columns: list[str]) -> list[tuple[list[str], str, str]]:
     return found
 
 
-def steps(table: pd.DataFrame) -> pd.DataFrame:
-    """The rounding step of every float cell (NaN for cells that are not floats)."""
+def steps(table: pd.DataFrame, percent: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rounding step of every float cell (NaN for cells that are not floats). ``percent``
+    columns hold 0-1 shares shown as percentages to 1 decimal place (a step of 0.001)."""
     out = pd.DataFrame(np.nan, index=table.index, columns=table.columns)
     floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
     for c in floats:
-        fixed = _fixed_step(c)
+        fixed = 0.001 if c in percent else _fixed_step(c)
         vals = table[c].to_numpy(dtype=float, na_value=np.nan)
         out[c] = [fixed if fixed else _sig_step(float(v)) for v in vals]
     for central, lo, hi in _triples([str(c) for c in table.columns]):
-        if lo not in floats or hi not in floats or _fixed_step(lo):
+        if lo not in floats or hi not in floats or _fixed_step(lo) or lo in percent:
             continue
         lower = table[lo].to_numpy(dtype=float, na_value=np.nan)
         upper = table[hi].to_numpy(dtype=float, na_value=np.nan)
@@ -80,9 +81,9 @@ def steps(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def rounded(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def rounded(table: pd.DataFrame, percent: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(table with float cells rounded to their steps, the steps)``."""
-    step = steps(table)
+    step = steps(table, percent)
     out = table.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
@@ -91,10 +92,10 @@ def rounded(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return out, step
 
 
-def for_csv(table: pd.DataFrame) -> pd.DataFrame:
+def for_csv(table: pd.DataFrame, percent: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table with float cells written as the chapter rounds them: plain decimal text with an
     ASCII minus (spreadsheets read it as a number), never scientific notation."""
-    values, step = rounded(table)
+    values, step = rounded(table, percent)
     out = values.astype(object).copy()
     for c in values.columns:
         if pd.api.types.is_float_dtype(values[c]):
@@ -130,16 +131,20 @@ def _money_rows(table: pd.DataFrame) -> list[bool]:
 
 def display(table: pd.DataFrame, suppressed: pd.DataFrame, *, suppressed_text: str,
             money: tuple[str, ...] = (), labels: Mapping[str, str] | None = None,
-            label_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+            label_columns: tuple[str, ...] = (), percent: tuple[str, ...] = ()) -> pd.DataFrame:
     """The published table as text for reading: counts with separators, money with £, true minus
     signs, no scientific notation, the same rounding as the CSV, readable column names and labels."""
-    values, step = rounded(table)
+    shares = tuple(c for c in table.columns if c in percent or (pd.api.types.is_float_dtype(table[c])
+                                                                 and "share" in str(c).lower()))
+    values, step = rounded(table, shares)
     out = values.astype(object).copy()
     rows = _money_rows(values)
     for c in values.columns:
         col = values[c]
         if pd.api.types.is_bool_dtype(col):
             out[c] = col.map({True: "yes", False: "no"})
+        elif pd.api.types.is_float_dtype(col) and c in shares:  # percentages, never 0-1 shares, on the page
+            out[c] = ["" if pd.isna(v) else _cell(round(float(v) * 100, 1), 0.1, False) for v in col]
         elif pd.api.types.is_float_dtype(col):
             out[c] = ["" if pd.isna(v) else _cell(float(v), float(s), c in money and bool(r))
                       for v, s, r in zip(col, step[c], rows)]
@@ -150,4 +155,5 @@ def display(table: pd.DataFrame, suppressed: pd.DataFrame, *, suppressed_text: s
     mask = suppressed.reindex(columns=out.columns, fill_value=False).to_numpy(dtype=bool)
     out = out.mask(mask, suppressed_text)
     names = {c: label(str(c), labels) + (" (£)" if c in money and all(rows) else "") for c in out.columns}
+    names.update({c: names[c] + " (%)" for c in shares})
     return out.rename(columns=names)

@@ -39,7 +39,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-
 padding:0 1.2rem;color:#1b1b1b;line-height:1.5}
 h1{font-size:1.9rem;margin-bottom:.2rem}h2{border-bottom:3px solid #0b5394;padding-bottom:.2rem;margin-top:2.5rem}
 h3{color:#0b5394;margin-top:2rem}
-table{border-collapse:collapse;margin:.4rem 0 .8rem;font-size:.9rem;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #c8c8c8;
+table{border-collapse:collapse;margin:.4rem 0 .8rem;font-size:.9rem;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #c8c8c8;
 padding:.25rem .55rem;text-align:right;vertical-align:top}th{background:#eef3f8}
 td:first-child,th:first-child{text-align:left}
 .svimpact-caption,figcaption{font-size:.9rem;color:#333;font-weight:600;margin:.8rem 0 .2rem}

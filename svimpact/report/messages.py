@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from svimpact._results import Interval
 from svimpact import present
+from svimpact._results import Interval
 from svimpact.present import interval as render
 
 __all__ = ["KIND_BY_KEY", "Headline", "key_messages", "overall_messages", "read_headlines"]

@@ -80,6 +80,7 @@ class PublishedTable:
     path: Path | None = None
     money: tuple[str, ...] = ()
     labels: Mapping[str, str] | None = None
+    percent: tuple[str, ...] = ()
 
     def to_publish(self) -> pd.DataFrame:
         return self.disclosed.to_publish()
@@ -89,7 +90,7 @@ class PublishedTable:
 
     def _repr_html_(self) -> str:
         return (f"<div class='svimpact-table'><p class='svimpact-caption'>{html.escape(self.caption)}</p>"
-                f"{self.disclosed._repr_html_(money=self.money, labels=self.labels)}</div>")
+                f"{self.disclosed._repr_html_(money=self.money, labels=self.labels, percent=self.percent)}</div>")
 
 
 class Publisher:
@@ -125,12 +126,14 @@ class Publisher:
         total_label: str | None = None,
         caption: str | None = None,
         money: Sequence[str] = (),
+        percent: Sequence[str] = (),
     ) -> PublishedTable:
         """Disclosure-check ``frame``, write it as CSV (and its audit log), and return it for display.
 
         A :class:`DisclosedTable` (from a result's ``published_table()``) is written as it is.
         ``caption`` defaults to ``name``; the chapter numbers captions in order. ``money`` names the
-        columns in pounds (rows of a ``measure`` column that are ratios or counts stay plain). The CSV
+        columns in pounds (rows of a ``measure`` column that are ratios or counts stay plain); ``percent``
+        the columns of 0-1 shares shown as percentages (columns named ``share`` always are). The CSV
         holds the same rounded numbers the chapter shows (:mod:`svimpact.present.frames`).
         """
         from svimpact.present.frames import for_csv
@@ -143,7 +146,9 @@ class Publisher:
         if path is not None:
             buf = io.StringIO()
             # The chapter's rounding (a step per row from its interval), so CSV and chapter agree.
-            table = for_csv(safe.table).mask(safe.suppressed, SUPPRESSED)
+            shares = tuple(c for c in safe.table.columns if c in percent or (
+                pd.api.types.is_float_dtype(safe.table[c]) and "share" in str(c).lower()))
+            table = for_csv(safe.table, shares).mask(safe.suppressed, SUPPRESSED)
             table.to_csv(buf, index=False, lineterminator="\n")
             atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
             # The disclosure gate reads which columns are counts from this sidecar.
@@ -154,7 +159,8 @@ class Publisher:
             if safe.audit and audit is not None:
                 audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
                 atomic_write_bytes(audit, audit_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        return PublishedTable(safe, caption or name[:1].upper() + name[1:], path, tuple(money), self.labels)
+        return PublishedTable(safe, caption or name[:1].upper() + name[1:], path, tuple(money), self.labels,
+                              tuple(percent))
 
     def interactive_map(self, areas, users_per_area: pd.Series, name: str, **kwargs):
         """Write a self-contained interactive reach map to ``maps/`` and return a link to show.
