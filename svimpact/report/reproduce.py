@@ -100,7 +100,8 @@ def reproduce(manifest_path: str | Path, *, out: str | Path | None = None, jobs:
     if manifest.get("status") != "complete":
         diffs.append(f"the recorded run did not complete (status: {manifest.get('status')})")
     with tempfile.TemporaryDirectory(prefix="svimpact-reproduce-") as tmp:
-        target = Path(out) if out else Path(tmp) / "run"
+        # Same folder name as the recorded run: the Word copy is named after it.
+        target = Path(out) if out else Path(tmp) / manifest_path.parent.name
         result = run_batch(batch_params, out=target, jobs=jobs, progress=progress)
         if not result.ok:
             diffs.append("the re-run did not complete: " + "; ".join(str(r.summary()) for r in result.results if not r.ok))
