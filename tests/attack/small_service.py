@@ -37,7 +37,7 @@ SERVICE = "small_service"
 def participants() -> pd.DataFrame:
     """The 67 participants: the first records (by id) in each decile x (female, outcome) cell."""
     people = pd.read_csv(DATA / "synthetic_housing_first_participants.csv", dtype=str)
-    areas = pd.read_csv(DATA / "synthetic_areas.csv", usecols=["lsoa_code", "imd_decile"])
+    areas = pd.read_csv(DATA / "lcr" / "lcr_areas_iod2025.csv", usecols=["lsoa_code", "imd_decile"])
     decile = people["lsoa_code"].map(areas.set_index("lsoa_code")["imd_decile"])
     picked = []
     for d, cells in PLAN.items():

@@ -39,7 +39,7 @@ def _run(batch: Path) -> Path:
 @pytest.fixture(scope="module")
 def areas() -> pd.DataFrame:
     """Public reference data the attacker may hold: populations, IMD scores and deciles of the areas."""
-    return pd.read_csv(REPO / "data" / "synthetic_areas.csv")
+    return pd.read_csv(REPO / "data" / "lcr" / "lcr_areas_iod2025.csv")  # the demo's real LCR areas (issue 16)
 
 
 @pytest.fixture(scope="module")
