@@ -15,8 +15,8 @@ from conftest import REPO
 
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
-from svimpact.geo.targeting import area_pattern
 from svimpact.geo import webmap
+from svimpact.geo.targeting import area_pattern
 
 # These tests are about LSOA-level maps; the automatic choice of a larger geography is tested in test_mapunits.py.
 interactive_map = functools.partial(webmap.interactive_map, level="LSOA")
