@@ -30,7 +30,7 @@ import pandas as pd
 
 from svimpact.disclosure import DisclosureRule, get_rule
 from svimpact.exceptions import InputDataError
-from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, not_shown_label
+from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, band_labels, not_shown_label
 from svimpact.geo.mapunits import MapUnits, map_units, reach_bands, unit_geometries
 from svimpact.geo.webmap_page import render_page
 
@@ -191,7 +191,7 @@ def _counts_for(areas, users_per_area: pd.Series) -> np.ndarray:
 def _records(mu: MapUnits, r: DisclosureRule, per: float, classes: Sequence[float] | None
              ) -> tuple[list[dict], list[str], dict]:
     _, edges, band = reach_bands(mu, per, classes)
-    labels = [f"{edges[k]:,.4g} to {edges[k + 1]:,.4g}" for k in range(len(edges) - 1)]
+    labels = band_labels(edges)
     per_txt = f"per {per:,.0f} residents"
     not_shown = not_shown_label(r, legend=False)
     u = mu.units
