@@ -107,7 +107,7 @@ def deprivation_map(areas, boroughs=None, *, column: str = "imd_decile", title: 
     counts = deciles.astype(int).value_counts()
     handles = [Patch(facecolor=colours[d - 1], edgecolor="none",
                      label=f"{d}{' (most deprived)' if d == 1 else ' (least deprived)' if d == 10 else ''}"
-                     f" - {int(counts.get(d, 0))} areas") for d in range(1, 11)]
+                     f": {int(counts.get(d, 0))} areas") for d in range(1, 11)]
     ax.legend(handles=handles, title="National decile (1 = most deprived 10% of areas in England)",
               loc="upper left", bbox_to_anchor=(0.0, -0.01), ncols=2, fontsize=FONT, title_fontsize=FONT, frameon=False)
     ax.set_title(title, fontsize=FONT + 2)
