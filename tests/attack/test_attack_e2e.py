@@ -78,10 +78,12 @@ def _listing(report: AttackReport, limit: int = 40) -> str:
 
 
 @pytest.mark.parametrize("which", ["demo", "small"])
-def test_attacker_reads_every_kind_of_output(attacked, which):
-    """The attacks stay meaningful: a format the attacker cannot read would make 'nothing comes back' vacuous."""
-    report = attacked[which]
-    assert report.roles() >= ROLES, f"not read: {sorted(ROLES - report.roles())}"
+def test_attacker_reads_every_kind_of_output(attacked, which, request):
+    """The attacks stay meaningful: a format the attacker cannot read would make 'nothing comes back' vacuous.
+    A report lists priority areas only when some are significantly low (issue 16): then it must be read."""
+    report, root = attacked[which], request.getfixturevalue(which)
+    roles = ROLES if list((root / "tables").glob("*priority-areas.csv")) else ROLES - {"area table"}
+    assert report.roles() >= roles, f"not read: {sorted(roles - report.roles())}"
     assert not [r for r in report.read if r[1].startswith("unreadable")]
     assert not [n for n in report.refuted if n.startswith("firm readings")], "the attacker misread a table"
     read = {f for f, _ in report.read}
