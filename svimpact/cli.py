@@ -63,12 +63,15 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_lcr(args: argparse.Namespace) -> int:
-    from svimpact.datasets.real_areas import prepare_lcr
+    from svimpact.datasets.real_areas import LCR_FILES, build_lcr
 
-    manifest = prepare_lcr(args.data_dir, args.out, seed=args.seed)
-    print(f"real LCR geography with SYNTHETIC records written to {Path(args.out).resolve()} "
-          f"({len(manifest['files'])} files; derived from open data: do not commit)")
-    for note in manifest["conversion_notes"]:
+    provenance = build_lcr(args.data_dir, args.out)
+    out = Path(args.out).resolve()
+    for name in LCR_FILES.values():
+        print(f"wrote {out / name}")
+    counts = ", ".join(f"{k} {v}" for k, v in provenance["lsoas_per_borough"].items())
+    print(f"real Liverpool City Region geography (OGL v3; see LICENCE.md): LSOAs per borough: {counts}")
+    for note in provenance["conversion_notes"]:
         print(f"note: {note}")
     return 0
 
@@ -123,12 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--root", default=".", help="repository root holding data/ and shapefiles/")
     gen.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     gen.set_defaults(func=_cmd_generate)
-    lcr = dsub.add_parser("lcr", help="build real Liverpool City Region geography with SYNTHETIC records "
-                                      "(for params/year_one_lcr.yaml)")
+    lcr = dsub.add_parser("lcr", help="rebuild the shipped real Liverpool City Region geography (data/lcr: IoD2025, "
+                                      "simplified ONS boundaries, provenance) from the official files")
     lcr.add_argument("--data-dir", required=True,
                      help="folder laid out like ../shared/reference-data (IoD2025, ONS lookups, boundaries)")
-    lcr.add_argument("--out", default="work/lcr", help="where to write (default: work/lcr, ignored by git)")
-    lcr.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    lcr.add_argument("--out", default="data/lcr", help="where to write (default: data/lcr, the shipped copy)")
     lcr.set_defaults(func=_cmd_lcr)
     fet = dsub.add_parser("fetch", help="download official IoD, ONS lookup and boundary files into a cache, "
                                         "verifying checksums (the only command that uses the network)")

@@ -20,6 +20,7 @@ _LAZY = {
                      "wilson_interval"], "svimpact.geo.inequality"),
     **dict.fromkeys(["deprivation_map", "reach_map"], "svimpact.geo.maps"),
     **dict.fromkeys(["interactive_map", "write_interactive_map"], "svimpact.geo.webmap"),
+    **dict.fromkeys(["MapUnits", "map_units"], "svimpact.geo.mapunits"),
 }
 __all__ = sorted(_LAZY)
 __getattr__ = lazy_exports(__name__, _LAZY, globals())

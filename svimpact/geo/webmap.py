@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from svimpact.disclosure import DisclosureRule, get_rule, protect_counts
+from svimpact.disclosure import DisclosureRule, get_rule
 from svimpact.exceptions import InputDataError
-from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, not_shown_label
-from svimpact.geo.targeting.published import area_pattern
+from svimpact.geo.maps import SYNTHETIC_ATTRIBUTION, band_labels, not_shown_label
+from svimpact.geo.mapunits import MapUnits, map_units, reach_bands, unit_geometries
 from svimpact.geo.webmap_page import render_page
 
 __all__ = ["interactive_map", "write_interactive_map"]
@@ -45,7 +45,7 @@ REQUIRED = ("lsoa_code", "population", "imd_decile")
 def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: str | DisclosureRule = "nhs-hes",
                     title: str = "Reach per 1,000 residents", attribution: str = SYNTHETIC_ATTRIBUTION,
                     per: float = 1000.0, classes: Sequence[float] | None = None, tolerance: float | None = None,
-                    name_column: str = "lsoa_name", borough_label: str | None = "lad_name") -> str:
+                    name_column: str = "lsoa_name", borough_label: str | None = "lad_name", level: str = "auto") -> str:
     """A self-contained interactive reach map, as an HTML string.
 
     Parameters
@@ -71,6 +71,9 @@ def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: st
         Simplification tolerance in metres; by default 1/3000 of the longer side of the map.
     name_column, borough_label
         Columns of ``areas`` holding the area name and the borough name.
+    level
+        Geography shown: ``"auto"`` (LSOAs, or the smallest larger geography where most areas
+        publish: :func:`svimpact.geo.mapunits.map_units`, as the static map does) or a level name.
 
     Returns
     -------
@@ -88,9 +91,11 @@ def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: st
     r = get_rule(rule)
     areas = _projected(_check_areas(areas), "areas")
     counts = _counts_for(areas, users_per_area)
-    records, fill_class, legend = _records(areas, counts, r, per, classes, name_column, borough_label)
+    mu = map_units(areas.assign(lsoa_name=areas[name_column]) if name_column in areas else areas, counts, r,
+                   level=level)
+    records, fill_class, legend = _records(mu, r, per, classes)
     tol = tolerance if tolerance is not None else _default_tolerance(areas)
-    geoms = _simplify(areas.geometry.values, tol)
+    geoms = _simplify(unit_geometries(areas, mu).to_numpy(), tol)
     minx, miny, maxx, maxy = areas.total_bounds
     scale = SVG_SIZE / max(maxx - minx, maxy - miny, 1.0)
     to_svg = _Transform(minx, maxy, scale)
@@ -99,7 +104,7 @@ def interactive_map(areas, users_per_area: pd.Series, *, boroughs=None, rule: st
              for i, g in enumerate(geoms)]
     outline = _borough_svg(boroughs, to_svg, tol, borough_label) if boroughs is not None else ""
     return render_page(title=title, attribution=attribution, rule=r, per=per, legend=legend, records=records,
-                 width=width, height=height, paths="\n".join(paths), outline=outline)
+                       width=width, height=height, paths="\n".join(paths), outline=outline, note=mu.note())
 
 
 def write_interactive_map(path: str | os.PathLike[str], areas, users_per_area: pd.Series, **kwargs) -> Path:
@@ -183,32 +188,26 @@ def _counts_for(areas, users_per_area: pd.Series) -> np.ndarray:
 
 # --- records: what the page may show about each area -------------------------------------------
 
-def _records(areas, counts: np.ndarray, r: DisclosureRule, per: float, classes: Sequence[float] | None,
-             name_column: str, borough_label: str | None) -> tuple[list[dict], list[str], dict]:
-    published, _ = protect_counts(counts, r)
-    hidden = area_pattern(counts, areas, r)
-    pop = pd.to_numeric(areas["population"]).to_numpy(float)
-    rate = np.where(hidden, np.nan, published / pop * per)
-    edges = _classes(rate[~hidden], classes)
-    band = np.clip(np.digitize(rate, edges[1:-1]), 0, len(edges) - 2)
-    labels = [f"{edges[k]:,.4g} to {edges[k + 1]:,.4g}" for k in range(len(edges) - 1)]
+def _records(mu: MapUnits, r: DisclosureRule, per: float, classes: Sequence[float] | None
+             ) -> tuple[list[dict], list[str], dict]:
+    _, edges, band = reach_bands(mu, per, classes)
+    labels = band_labels(edges)
     per_txt = f"per {per:,.0f} residents"
     not_shown = not_shown_label(r, legend=False)
-    names = areas[name_column].astype(str) if name_column in areas else areas["lsoa_code"].astype(str)
-    borough = areas[borough_label].astype(str) if borough_label and borough_label in areas else None
+    u = mu.units
     records, fill = [], []
-    for i, code in enumerate(areas["lsoa_code"].astype(str)):
-        rec = {"c": code, "n": names.iat[i], "b": borough.iat[i] if borough is not None else "",
-               "d": int(areas["imd_decile"].iat[i])}
-        if hidden[i]:
+    for i, code in enumerate(u["code"].astype(str)):
+        rec = {"c": code, "n": str(u["name"].iat[i]), "b": str(u["lad_name"].iat[i] or ""),
+               "d": int(u["imd_decile"].iat[i])}
+        if mu.hidden[i]:
             rec |= {"u": not_shown, "r": "not shown"}
             fill.append("rs")
         else:
-            rec |= {"u": _users_text(published[i], r), "r": f"{labels[band[i]]} {per_txt}"}
+            rec |= {"u": _users_text(mu.published[i], r), "r": f"{labels[band[i]]} {per_txt}"}
             fill.append(f"r{band[i]}")
         records.append(rec)
-    legend = {"labels": labels if (~hidden).any() else [], "suppressed": int(hidden.sum()), "per": per_txt,
-              "suppressed_text": not_shown_label(r)}
+    legend = {"labels": labels if (~mu.hidden).any() else [], "suppressed": int(mu.hidden.sum()), "per": per_txt,
+              "suppressed_text": not_shown_label(r), "unit": mu.unit_word()}
     return records, fill, legend
 
 
@@ -217,17 +216,6 @@ def _users_text(value: float, r: DisclosureRule) -> str:
     if n == 0 or r.round_to <= 1:
         return f"{n:,} user{'s' if n != 1 else ''}"
     return f"{n:,} users (rounded to the nearest {r.round_to})"
-
-
-def _classes(shown: np.ndarray, classes: Sequence[float] | None) -> np.ndarray:
-    if classes is not None:
-        edges = np.asarray(sorted(classes), dtype=float)
-        if edges.size < 2:
-            raise InputDataError("classes need at least two band edges, e.g. [0, 10, 20, 40]")
-        return edges
-    top = float(np.max(shown)) if shown.size else 0.0
-    edges = np.unique(np.round(np.linspace(0, top, 6), 1))
-    return edges if edges.size >= 2 else np.array([0.0, max(top, 1.0)])
 
 
 # --- geometry -> SVG ---------------------------------------------------------------------------

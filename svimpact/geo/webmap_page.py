@@ -18,33 +18,37 @@ __all__ = ["render_page"]
 def _legend_html(legend: dict) -> tuple[str, str]:
     import matplotlib as mpl
 
+    from svimpact.geo.maps import band_colours
+
     n = len(legend["labels"])
-    reach = mpl.colormaps["cividis"].resampled(max(n, 1))
+    reach = band_colours(n)  # the static map's bands, colour for colour
     deciles = mpl.colormaps["viridis"].resampled(10)
-    reach_css = [f".reach .r{k}{{fill:{mpl.colors.to_hex(reach(k))}}}" for k in range(n)]
+    reach_css = [f".reach .r{k}{{fill:{reach[k]}}}" for k in range(n)]
     dec_css = [f".imd .d{k + 1}{{fill:{mpl.colors.to_hex(deciles(k))}}}" for k in range(10)]
-    rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(reach(k))}"></span>{html.escape(lab)}</li>'
+    rows = [f'<li><span class="sw" style="background:{reach[k]}"></span>{html.escape(lab)}</li>'
             for k, lab in enumerate(legend["labels"])]
     rows.append(f'<li><span class="sw hatch"></span>{html.escape(legend["suppressed_text"])}: '
-                f'{legend["suppressed"]:,} areas</li>')
+                f'{legend["suppressed"]:,} {html.escape(legend.get("unit", "areas"))}</li>')
     if not legend["labels"]:
         rows.insert(0, "<li>No area has enough users to show a rate: see the reach by decile table.</li>")
     dec_rows = [f'<li><span class="sw" style="background:{mpl.colors.to_hex(deciles(k))}"></span>{k + 1}'
                 f'{" (most deprived)" if k == 0 else " (least deprived)" if k == 9 else ""}</li>' for k in range(10)]
     body = (f'<div class="lg-reach"><h2>Users {html.escape(legend["per"])}</h2><ul>{"".join(rows)}</ul></div>'
             f'<div class="lg-imd"><h2>IMD national decile<br>(1 = most deprived 10% of areas in England)</h2>'
-            f'<ul>{"".join(dec_rows)}</ul></div>')
+            f'<ul>{"".join(dec_rows)}<li><span class="sw" style="background:#e0e0e0"></span>area spans several deciles'
+            f'</li></ul></div>')
     return body, "\n".join(reach_css + dec_css)
 
 
 def render_page(*, title: str, attribution: str, rule: DisclosureRule, per: float, legend: dict, records: list[dict],
-          width: int, height: int, paths: str, outline: str) -> str:
+                width: int, height: int, paths: str, outline: str, note: str = "") -> str:
     legend_html, colour_css = _legend_html(legend)
     data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     attribution_html = "<br>".join(html.escape(line) for line in attribution.splitlines())
     return _TEMPLATE.format(
         title=html.escape(title), css=_CSS + colour_css, legend=legend_html, viewbox=_viewbox(width, height),
         paths=paths, outline=outline, data=data, script=_SCRIPT, attribution=attribution_html,
+        note=f'<p class="note">{html.escape(note)}</p>' if note else "",
         rule=html.escape(rule.describe()), stroke=max(width, height) / 4000,
     )
 
@@ -66,7 +70,7 @@ script-src 'unsafe-inline'; img-src data:">
 <style>{css}</style>
 </head>
 <body>
-<header><h1>{title}</h1>
+<header><div><h1>{title}</h1>{note}</div>
 <div class="tools" role="toolbar" aria-label="Map controls">
 <label><input type="radio" name="layer" value="reach" checked> Reach</label>
 <label><input type="radio" name="layer" value="imd"> Deprivation (IMD decile)</label>
@@ -103,26 +107,30 @@ script-src 'unsafe-inline'; img-src data:">
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#fff}
 header{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;padding:.5rem 1rem}
-h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:.85rem;margin:.2rem 0}
+h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:.9rem;margin:.2rem 0}.note{margin:.1rem 0;font-size:.95rem}
 .tools label{margin-right:.6rem;font-size:.9rem}.tools button{font-size:1rem;min-width:2rem;margin-left:.2rem}
 main{display:flex;gap:1rem;padding:0 1rem}
 #svm-wrap{position:relative;flex:1 1 auto;min-width:0}
 #svm-map{width:100%;height:74vh;background:#f4f7fa;border:1px solid #ccc;cursor:grab;touch-action:none}
 #svm-map.dragging{cursor:grabbing}
-.a{stroke:#fff;stroke-width:1;vector-effect:non-scaling-stroke}
+.a{fill:#e0e0e0;stroke:#fff;stroke-width:1;vector-effect:non-scaling-stroke}
 .a.hl{stroke:#d6004c;stroke-width:2.5}
-.reach .rs{fill:url(#svm-hatch)}
+.reach .rs,.imd .d0{fill:#e0e0e0}.reach .rs{fill:url(#svm-hatch) #e0e0e0}
 .bo{fill:none;stroke:#000;stroke-width:1.6;vector-effect:non-scaling-stroke;pointer-events:none}
 .bl{font-size:calc(var(--sw) * 60px);font-weight:bold;text-anchor:middle;pointer-events:none;fill:#000;
  paint-order:stroke;stroke:#fff;stroke-width:calc(var(--sw) * 12px)}
 #svm-tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #444;border-radius:4px;
  padding:.4rem .6rem;font-size:.85rem;box-shadow:0 2px 6px rgba(0,0,0,.25);max-width:22rem}
-#svm-legend{flex:0 0 15rem;font-size:.85rem}#svm-legend ul{list-style:none;padding:0;margin:.2rem 0}
+#svm-legend{flex:0 0 15rem;font-size:.95rem}#svm-legend ul{list-style:none;padding:0;margin:.2rem 0}
 #svm-legend li{margin:.15rem 0;display:flex;align-items:center}
 .sw{display:inline-block;width:1.1rem;height:1.1rem;margin-right:.4rem;border:1px solid #999;flex:none}
 .sw.hatch{background:repeating-linear-gradient(45deg,#e0e0e0 0 3px,#666 3px 5px)}
 body:not(.imd-on) .lg-imd,body.imd-on .lg-reach{display:none}
-footer{font-size:.75rem;color:#333;padding:.5rem 1rem}
+footer{font-size:.85rem;color:#333;padding:.5rem 1rem}
+@media (max-width:700px){main{flex-direction:column;padding:0 .5rem}#svm-legend{flex:none}
+ #svm-map{height:auto;aspect-ratio:1/1;max-height:80vh}header{padding:.5rem}h1{font-size:1.1rem}
+ .tools{display:flex;flex-wrap:wrap;gap:.3rem}.tools button{min-width:2.6rem;min-height:2.6rem}
+ .bl{font-size:calc(var(--sw) * 120px);stroke-width:calc(var(--sw) * 20px)}}
 """
 
 _SCRIPT = """(function () {
@@ -147,9 +155,9 @@ _SCRIPT = """(function () {
   function show(i, x, y) {
     var r = recs[i];
     tip.replaceChildren();
-    line("strong", r.n + " (" + r.c + ")");
-    if (r.b) { line("div", r.b); }
-    line("div", "IMD decile: " + r.d + " (1 = most deprived 10% in England)");
+    line("strong", r.n === r.c ? r.n : r.n + " (" + r.c + ")");
+    if (r.b && r.b !== r.n) { line("div", r.b); }
+    line("div", r.d ? "IMD decile: " + r.d + " (1 = most deprived 10% in England)" : "IMD decile: several");
     line("div", "Users: " + r.u);
     line("div", "Reach: " + r.r);
     tip.hidden = false;

@@ -288,7 +288,9 @@ def map_records(root: Path) -> list[tuple[str, str, list[dict]]]:
             if isinstance(data, dict):
                 data = next((v for v in data.values() if isinstance(v, list)), [])
             recs = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
-            if recs and any(_area_code(r) for r in recs):
+            # LSOA records carry an area code; records of larger areas (MSOAs, boroughs by decile: issue 16)
+            # carry the area's name as "c" with the users' text as "u"
+            if recs and (any(_area_code(r) for r in recs) or all(isinstance(r.get("c"), str) and "u" in r for r in recs)):
                 out.append((rel(p, root), service_of(p), recs))
     return out
 

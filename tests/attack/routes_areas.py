@@ -59,11 +59,42 @@ def area_table(ctx: Context, t: Table) -> bool:
 
 
 # ----------------------------------------------------------------------------- maps
+def unit_members(ctx: Context, code: str) -> list[str] | None:
+    """The LSOAs of a larger map area, from the public area data: an MSOA (by name), a borough in one IMD
+    decile ('E08000012 decile 1') or a borough (its code); None when ``code`` names none of them."""
+    a = ctx.areas
+    if a is None:
+        return None
+    codes = a["lsoa_code"].astype(str)
+    if "msoa_name" in a.columns and (a["msoa_name"] == code).any():
+        return codes[a["msoa_name"] == code].tolist()
+    m = re.fullmatch(r"([A-Z]\d{8}) decile (\d+)", code)
+    if m and "lad_code" in a.columns:
+        hit = (a["lad_code"] == m.group(1)) & (a["imd_decile"] == int(m.group(2)))
+        return codes[hit].tolist() or None
+    if "lad_code" in a.columns and (a["lad_code"] == code).any() and not (codes == code).any():
+        return codes[a["lad_code"] == code].tolist()
+    return None
+
+
 def map_data(ctx: Context, file: str, svc: str, recs: list[dict]) -> None:
-    """Each area's class on the map, and the decile totals they must add up to."""
+    """Each area's class on the map, and the decile totals they must add up to. A larger area (MSOA,
+    borough by decile, borough) is the sum of its LSOAs, and all of them add up to every user."""
     by_decile: dict[int, list[Key]] = {}
+    units: list[Key] = []
     for rec in recs:
+        members = unit_members(ctx, str(rec.get("c", "")))
+        if members is not None and isinstance(rec.get("u"), str):
+            unit = ctx.area(svc, str(rec["c"]))
+            units.append(unit)
+            ctx.total([ctx.area(svc, m) for m in members], unit, "map-units", file, f"LSOAs of {rec['c']} add up")
+            a = ctx.areas
+            if a is not None:
+                ctx.area_pop.setdefault(str(rec["c"]), float(a.loc[a["lsoa_code"].astype(str).isin(members),
+                                                                    "population"].sum()))
         code = next((str(v) for v in rec.values() if isinstance(v, str) and AREA_CODE.match(v)), None)
+        if members is not None:
+            code = str(rec["c"])
         users = next((str(v) for k, v in rec.items() if isinstance(v, str) and ("user" in v.lower() or k == "u")), None)
         if code is None or users is None:
             continue
@@ -83,6 +114,8 @@ def map_data(ctx: Context, file: str, svc: str, recs: list[dict]) -> None:
                           f"rate band '{band}' x population")
     for d, keys in by_decile.items():
         ctx.total(keys, ctx.users(svc, "national", d), "map-classes", file, f"areas of decile {d} add up", True)
+    if units and len(units) == len(recs):
+        ctx.total(units, ctx.n(svc), "map-units", file, "larger areas add up to all users", True)
     if len(by_decile) >= 5:
         ctx.total([k for keys in by_decile.values() for k in keys], ctx.n(svc), "map-classes", file,
                   "areas add up to all users", True)

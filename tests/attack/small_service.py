@@ -34,10 +34,29 @@ SURVEY = {"yes_fully": 2, "partly": 22, "no": 31, "dont_know": 1}
 SERVICE = "small_service"
 
 
-def participants() -> pd.DataFrame:
+FICTIONAL = {"areas": "../data/synthetic_areas.csv", "boundaries": "../shapefiles/synthetic_city_region_lsoa.gpkg",
+             "boroughs": "../shapefiles/synthetic_city_region_boroughs.gpkg"}
+"""The fictional region's area files (relative to params/): ``before_fix/`` was built on it (issue 12)."""
+
+
+def _records(part: str, fictional: bool) -> pd.DataFrame:
+    """The demo's Housing First records, or (``fictional``) those the generator places in the fictional region,
+    byte for byte the demo's files before issue 16 moved the demo onto real LCR areas."""
+    if not fictional:
+        return pd.read_csv(DATA / f"synthetic_housing_first_{part}.csv", dtype=str)
+    import io
+
+    from svimpact.datasets import DEFAULT_SEED, make_housing_first
+
+    frame = getattr(make_housing_first(pd.read_csv(DATA / "synthetic_areas.csv"), DEFAULT_SEED), part)
+    return pd.read_csv(io.StringIO(frame.to_csv(index=False, lineterminator="\n", float_format="%.6g")), dtype=str)
+
+
+def participants(fictional: bool = False) -> pd.DataFrame:
     """The 67 participants: the first records (by id) in each decile x (female, outcome) cell."""
-    people = pd.read_csv(DATA / "synthetic_housing_first_participants.csv", dtype=str)
-    areas = pd.read_csv(DATA / "synthetic_areas.csv", usecols=["lsoa_code", "imd_decile"])
+    people = _records("participants", fictional)
+    areas_file = DATA / ("synthetic_areas.csv" if fictional else "lcr/lcr_areas_iod2025.csv")
+    areas = pd.read_csv(areas_file, usecols=["lsoa_code", "imd_decile"])
     decile = people["lsoa_code"].map(areas.set_index("lsoa_code")["imd_decile"])
     picked = []
     for d, cells in PLAN.items():
@@ -50,18 +69,21 @@ def participants() -> pd.DataFrame:
     return pd.concat(picked).sort_values("person_id").reset_index(drop=True)
 
 
-def survey() -> pd.DataFrame:
-    answers = pd.read_csv(DATA / "synthetic_housing_first_survey.csv", dtype=str).sort_values("respondent_id")
+def survey(fictional: bool = False) -> pd.DataFrame:
+    answers = _records("survey", fictional).sort_values("respondent_id")
     return pd.concat([answers[answers["would_have_happened_anyway"] == a].head(k) for a, k in SURVEY.items()]
                      ).sort_values("respondent_id").reset_index(drop=True)
 
 
-def write_small_service(tmp: Path) -> Path:
-    """Write the small service's data, params and a one-service batch under ``tmp``; return the batch file."""
+def write_small_service(tmp: Path, fictional: bool = False) -> Path:
+    """Write the small service's data, params and a one-service batch under ``tmp``; return the batch file.
+
+    ``fictional``: the service as ``before_fix/`` was built, in the fictional region."""
     tmp.mkdir(parents=True, exist_ok=True)
-    participants().to_csv(tmp / "participants.csv", index=False, lineterminator="\n")
-    survey().to_csv(tmp / "survey.csv", index=False, lineterminator="\n")
+    participants(fictional).to_csv(tmp / "participants.csv", index=False, lineterminator="\n")
+    survey(fictional).to_csv(tmp / "survey.csv", index=False, lineterminator="\n")
     params = yaml.safe_load((REPO / "params" / "housing_first.yaml").read_text(encoding="utf-8"))
+    params["data"] |= FICTIONAL if fictional else {}
     data = {k: str((REPO / "params" / v).resolve()) for k, v in params["data"].items()}
     data |= {"participants": str(tmp / "participants.csv"), "survey": str(tmp / "survey.csv")}
     params |= {"service": SERVICE, "title": "Small service", "data": data}

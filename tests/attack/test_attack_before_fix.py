@@ -17,7 +17,8 @@ REPO = HERE.parents[1]
 
 @pytest.fixture(scope="module")
 def before(tmp_path_factory):
-    truth = true_counts(write_small_service(tmp_path_factory.mktemp("small")).parent / f"{SERVICE}.yaml")
+    small = write_small_service(tmp_path_factory.mktemp("small"), fictional=True)  # as it was built then
+    truth = true_counts(small.parent / f"{SERVICE}.yaml")
     report = attack_report(HERE / "before_fix", areas=pd.read_csv(REPO / "data" / "synthetic_areas.csv"))
     return report, truth
 

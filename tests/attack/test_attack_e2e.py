@@ -39,7 +39,7 @@ def _run(batch: Path) -> Path:
 @pytest.fixture(scope="module")
 def areas() -> pd.DataFrame:
     """Public reference data the attacker may hold: populations, IMD scores and deciles of the areas."""
-    return pd.read_csv(REPO / "data" / "synthetic_areas.csv")
+    return pd.read_csv(REPO / "data" / "lcr" / "lcr_areas_iod2025.csv")  # the demo's real LCR areas (issue 16)
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +78,12 @@ def _listing(report: AttackReport, limit: int = 40) -> str:
 
 
 @pytest.mark.parametrize("which", ["demo", "small"])
-def test_attacker_reads_every_kind_of_output(attacked, which):
-    """The attacks stay meaningful: a format the attacker cannot read would make 'nothing comes back' vacuous."""
-    report = attacked[which]
-    assert report.roles() >= ROLES, f"not read: {sorted(ROLES - report.roles())}"
+def test_attacker_reads_every_kind_of_output(attacked, which, request):
+    """The attacks stay meaningful: a format the attacker cannot read would make 'nothing comes back' vacuous.
+    A report lists priority areas only when some are significantly low (issue 16): then it must be read."""
+    report, root = attacked[which], request.getfixturevalue(which)
+    roles = ROLES if list((root / "tables").glob("*priority-areas.csv")) else ROLES - {"area table"}
+    assert report.roles() >= roles, f"not read: {sorted(roles - report.roles())}"
     assert not [r for r in report.read if r[1].startswith("unreadable")]
     assert not [n for n in report.refuted if n.startswith("firm readings")], "the attacker misread a table"
     read = {f for f, _ in report.read}
@@ -98,7 +100,7 @@ def test_every_count_the_attacker_claims_is_true(attacked, truth, which):
 def test_small_service_has_the_small_cells_it_is_built_for(truth):
     """Cells of 1 to 3 in deciles, areas and survey answers (and a small complement of the outcome)."""
     deciles = [truth[(SERVICE, "users", "national", str(d))] for d in range(1, 11)]
-    areas = [v for k, v in truth.items() if k[:2] == (SERVICE, "area") and v]
+    areas = [v for k, v in truth.items() if k[:2] == (SERVICE, "area") and k[2][:3] in ("E01", "Z01") and v]  # LSOAs
     assert truth[(SERVICE, "N")] == 67 and sum(1 <= d <= 3 for d in deciles) == 7
     assert areas and max(areas) <= 3 and sum(v == 1 for v in areas) > len(areas) // 2
     assert {truth[(SERVICE, "survey", a)] for a in ("yes_fully", "dont_know")} == {2, 1}

@@ -7,6 +7,7 @@ the test shows that route alone gives the planted count back.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,18 @@ def test_plain_text_outputs_of_notebooks_are_read(tmp_path, form):
                                                                   "nbformat_minor": 5})}
     recs = attack(write(tmp_path, files))
     _assert_recovers(recs, ("covariate", "female", "1"), 3, "mean-x-n", f"notebooks/{SVC}__additionality.ipynb")
+
+
+def test_larger_map_areas_are_the_sums_of_their_lsoas(tmp_path):
+    """Issue 16: maps drawn by MSOA. An MSOA printed with an exact 6 over an LSOA map where three of its four
+    LSOAs hold 0 and one is '[c]' gives that one back: the attacker knows which LSOAs make each MSOA."""
+    a = areas_frame().assign(msoa_name=[f"Town {i // 4 + 1:03d}" for i in range(20)], lad_code="E08000012")
+    users = [0, 0, 6, 0] + [10] * 16
+    lsoa_page = map_page(list(a["lsoa_code"]), list(a["imd_decile"]), users)
+    recs = [{"c": f"Town {k:03d}", "n": f"Town {k:03d}", "b": "", "d": 0, "u": "6 users" if k == 1 else "40 users"}
+            for k in range(1, 6)]
+    msoa_page = ('<html><body><script type="application/json" id="svm-data">' + json.dumps(recs)
+                 + "</script></body></html>")
+    files = {f"maps/{SVC}__reach-map.html": lsoa_page, f"maps/{SVC}__msoa-map.html": msoa_page}
+    found = _found(attack(write(tmp_path, files), areas=a), ("area", a["lsoa_code"][2]))
+    assert found is not None and found.value == 6, found

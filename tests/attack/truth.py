@@ -32,6 +32,14 @@ def true_counts(params_file: str | Path) -> dict[tuple[str, ...], int]:
     out[(svc, "core20")] = int(decile.isin([1, 2]).sum())
     for code in areas["lsoa_code"].astype(str):
         out[(svc, "area", code)] = int((codes == code).sum())
+    # larger map areas (issue 16): MSOAs by name, boroughs by IMD decile, boroughs
+    per_lsoa = codes.value_counts().reindex(areas["lsoa_code"].astype(str), fill_value=0).to_numpy()
+    groups = [areas["lad_code"].astype(str) + " decile " + areas["imd_decile"].astype(str), areas["lad_code"].astype(str)]
+    if "msoa_name" in areas.columns:
+        groups.append(areas["msoa_name"].astype(str))
+    for g in groups:
+        for unit, n in pd.Series(per_lsoa).groupby(g.to_numpy()).sum().items():
+            out.setdefault((svc, "area", str(unit)), int(n))
     y = people[p.outcome.column]
     out[(svc, "outcome", "1")], out[(svc, "outcome", "0")] = int((y == 1).sum()), int((y == 0).sum())
     for cov in p.effect.covariates:

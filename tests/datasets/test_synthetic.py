@@ -15,7 +15,7 @@ from svimpact.datasets import DEFAULT_SEED, generate_synthetic
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory):
     root = tmp_path_factory.mktemp("regen")
-    manifest = generate_synthetic(root, seed=DEFAULT_SEED)
+    manifest = generate_synthetic(root, seed=DEFAULT_SEED, lcr=REPO / "data" / "lcr")
     return root, manifest
 
 
@@ -64,7 +64,7 @@ def test_truth_is_exposed_and_consistent():
 
 
 def test_participants_concentrate_in_deprived_areas():
-    areas = pd.read_csv(REPO / "data" / "synthetic_areas.csv")
+    areas = pd.read_csv(REPO / "data" / "lcr" / "lcr_areas_iod2025.csv")  # the records sit in real LCR areas
     hiw = pd.read_csv(REPO / "data" / "synthetic_households_into_work_participants.csv")
     dec = hiw.merge(areas, on="lsoa_code")["imd_decile"]
     share_users = (dec <= 2).mean()

@@ -79,8 +79,9 @@ PLANT_IN_DEMO = {
     "n=3 in the Word body":
         lambda d: (_edit_docx(d / "year-one.docx", body="Sustained tenancies (n=3)."), "year-one.docx")[1],
     "\"u\":\"3\" in the reach map data":
-        lambda d: (_replace(d / "maps" / "housing_first__reach-map.html", '"u":"not shown', '"u":"3","x":"not shown'),
-                   "maps/housing_first__reach-map.html")[1],
+        lambda d: (_replace(d / "maps" / "households_into_work__reach-map.html", '"u":"not shown',
+                            '"u":"3","x":"not shown'),
+                   "maps/households_into_work__reach-map.html")[1],  # HF's map is by borough: none hidden
     "identifier in a figure's PNG text chunk":
         lambda d: (_png_with_text(d / "figures" / "housing_first__tornado.png", _first_id()),
                    "figures/housing_first__tornado.png")[1],

@@ -39,7 +39,7 @@ def test_deprivation_map_has_legend_in_words_and_attribution(geo):
 def test_reach_map_hatches_every_area_not_shown_in_one_class(geo):
     areas, boroughs = geo
     counts = pd.Series(np.r_[np.full(10, 3), np.full(10, 40)], index=areas["lsoa_code"].iloc[:20])
-    fig = reach_map(areas, counts, boroughs, rule="nhs-hes")
+    fig = reach_map(areas, counts, boroughs, rule="nhs-hes", level="LSOA")
     hidden = area_pattern(counts.reindex(areas["lsoa_code"]).fillna(0).to_numpy(), areas)
     hatched = [c for c in fig.axes[0].collections if c.get_hatch()]
     # 980 empty areas and the ten with 3 users share the hatch (0 is not told apart from 1-7), with the

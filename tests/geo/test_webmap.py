@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -14,8 +15,12 @@ from conftest import REPO
 
 from svimpact.disclosure import protect_counts
 from svimpact.exceptions import InputDataError
+from svimpact.geo import webmap
 from svimpact.geo.targeting import area_pattern
-from svimpact.geo.webmap import interactive_map, write_interactive_map
+
+# These tests are about LSOA-level maps; the automatic choice of a larger geography is tested in test_mapunits.py.
+interactive_map = functools.partial(webmap.interactive_map, level="LSOA")
+write_interactive_map = functools.partial(webmap.write_interactive_map, level="LSOA")
 
 NOT_SHOWN = "not shown (fewer than 8, or withheld)"
 NOT_SHOWN_LEGEND = "not shown (users: fewer than 8, or withheld)"
@@ -30,7 +35,10 @@ def geo():
 
 @pytest.fixture(scope="module")
 def users() -> pd.Series:
-    participants = pd.read_csv(REPO / "data" / "synthetic_households_into_work_participants.csv")
+    """Households into Work records placed in the fictional region (the demo's own sit in real LCR areas)."""
+    from svimpact.datasets import DEFAULT_SEED, make_households_into_work
+
+    participants = make_households_into_work(pd.read_csv(REPO / "data" / "synthetic_areas.csv"), DEFAULT_SEED).participants
     return participants["lsoa_code"].value_counts()
 
 

@@ -142,7 +142,7 @@ def test_report_frame_and_html(hf, tmp_path):
 
 def _boundaries(tmp_path, drop: int = 0, crs: str | None = "EPSG:27700"):
     gpd = pytest.importorskip("geopandas")
-    src = gpd.read_file(REPO / "shapefiles" / "synthetic_city_region_lsoa.gpkg")
+    src = gpd.read_file(REPO / "data" / "lcr" / "lcr_lsoa.geojson")  # the demo's real LCR boundaries
     src = src.iloc[drop:]
     if crs is None:
         src = src.set_crs(None, allow_override=True)
@@ -157,7 +157,7 @@ def test_boundary_file_missing_areas(hf, tmp_path):
     path = _boundaries(tmp_path, drop=3)
     report = check_service(_swap(hf, "boundaries", path)).report
     [p] = report.errors
-    assert "3 area(s) of synthetic_areas.csv have no boundary (e.g. Z01000001" in p.describe()
+    assert "3 area(s) of lcr_areas_iod2025.csv have no boundary (e.g. E01006412" in p.describe()
 
 
 def test_boundary_file_without_crs(hf, tmp_path):

@@ -122,32 +122,18 @@ def test_cli_reports_params_errors_cleanly(tmp_path, capsys):
     assert err.startswith("svimpact: error:") and "key 'output_dir': required key is missing" in err
 
 
-def test_batch_on_real_lcr_geography(tmp_path, reference_data):
-    """Issue: the batch runs on params/year_one_lcr.yaml with the real boundaries (synthetic records)."""
-    from svimpact.datasets.real_areas import prepare_lcr
-
-    manifest = prepare_lcr(reference_data, tmp_path / "work" / "lcr")
-    assert len(__import__("pandas").read_csv(tmp_path / "work" / "lcr" / "lcr_areas_iod2025.csv")) == 1003
-    assert manifest["truth"]["housing_first"]["true_att"] > 0
-    params_dir = tmp_path / "params"
-    (params_dir / "lcr").mkdir(parents=True)
-    for name in ("housing_first", "households_into_work"):
-        data = yaml.safe_load((REPO / "params" / "lcr" / f"{name}.yaml").read_text())
-        data["effect"]["n_draws"] = 200
-        (params_dir / "lcr" / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    batch = yaml.safe_load((REPO / "params" / "year_one_lcr.yaml").read_text())
-    batch["notebook_dir"] = str(REPO / "notebooks")
-    (params_dir / "year_one_lcr.yaml").write_text(yaml.safe_dump(batch, sort_keys=False))
-    assert main(["run", str(params_dir / "year_one_lcr.yaml"), "--out", str(tmp_path / "out")]) == 0
-    out = tmp_path / "out"
-    run = json.loads((out / "manifest.json").read_text())
-    assert run["status"] == "complete"
-    assert any(k.endswith("lcr_areas_iod2025.csv") for k in run["inputs"])
-    priority = __import__("pandas").read_csv(out / "tables" / "households_into_work__priority-areas.csv")
-    assert priority["lsoa_code"].str.startswith("E01").all()  # real 2021 LSOA codes
-    assert set(priority["lad_name"]) <= {"Halton", "Knowsley", "Liverpool", "St. Helens", "Sefton", "Wirral"}
-    assert (out / "figures" / "housing_first__deprivation-map.png").is_file()
-
+def test_demo_maps_records_onto_real_lcr_boroughs(demo_run):
+    """Issue 16 item 6: the demo (params/*.yaml, shipped data/lcr) names the six LCR boroughs in the
+    chapter and in both services' interactive maps, with real 2021 LSOA codes."""
+    _, out = demo_run
+    boroughs = ("Halton", "Knowsley", "Liverpool", "St. Helens", "Sefton", "Wirral")
+    chapter = (out / "index.html").read_text(encoding="utf-8")
+    assert [b for b in boroughs if b not in chapter] == []
+    for service in ("housing_first", "households_into_work"):
+        page = (out / "maps" / f"{service}__reach-map.html").read_text(encoding="utf-8")
+        assert [b for b in boroughs if f">{b}</text>" not in page] == [], service
+        assert "Open Government Licence" in page
+    assert "synthetic)" not in chapter  # no fictional borough left in the demo
 
 def test_excluded_rows_are_quarantined_and_counted_in_the_chapter(tmp_path):
     """Rows are dropped only when the params say so, then listed (without identifiers) and counted."""

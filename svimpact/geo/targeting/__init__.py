@@ -10,7 +10,8 @@ Measures (``../shared/METHODS.md`` section 5), each a frozen result with interva
 * :func:`deprivation_gap`: most against least deprived decile, gap (Newcombe) and ratio (Katz);
 * :func:`sii`: Slope and Relative Index of Inequality of reach, the OHID/PHE way;
 * :func:`reach_concentration`: concentration index of reach over the IMD rank, with its SE;
-* :func:`priority_areas`: high-need, low-reach LSOAs on the domain that fits the service;
+* :func:`priority_areas`: high-need areas (on the domain that fits the service) whose published reach is
+  significantly low, at the reach map's geography (:func:`svimpact.geo.mapunits.map_units`);
 * :func:`targeting`: all of the above in one call (:class:`TargetingResult`).
 
 **National deciles** are the published IMD deciles (1 = most deprived 10% of LSOAs in England).

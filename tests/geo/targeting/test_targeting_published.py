@@ -164,24 +164,27 @@ def test_area_pattern_by_hand():
 
 def test_priority_list_never_tells_an_empty_area_from_one_with_a_few(users, areas):
     """Issue 12 route: listed LSOAs showed 0 or [c], and listing meant reach below the overall rate, so a
-    [c] row held 1 or 2 users. Now areas are chosen and shown from published counts only."""
+    [c] row held 1 or 2 users. Now only areas whose count publishes are listed (issue 16, item 4)."""
     base = priority_areas(users, areas, need="employment_score")
     few = _by_lsoa(areas, np.array(USERS) + np.r_[[0] * 17, 3, 0, 0])  # LSOA 17: 0 -> 3 users
-    a = base.published_table().to_publish()
-    b = priority_areas(few, areas, need="employment_score").published_table().to_publish()
-    assert a.equals(b) and (a["users"] == SUPPRESSED).all()
+    other = priority_areas(few, areas, need="employment_score")
+    a, b = base.published_table().to_publish(), other.published_table().to_publish()
+    assert a.equals(b) and a.empty
+    assert (base.candidates, base.high_need_not_shown) == (other.candidates, other.high_need_not_shown) == (0, 3)
     assert protect_counts([0, 3])[1].tolist() == [False, True]  # the old table: '0' against '[c]'
 
 
 def test_priority_rows_show_rounded_counts_and_rates_from_them(areas):
-    # need's top fifth: LSOAs 0, 17, 18, 19; give LSOA 17 some users (12 -> 10) and LSOA 0 few
-    u = _by_lsoa(areas, [4, 50, 40, 40, 30, 30, 20, 20, 10, 10, 10, 10, 5, 5, 5, 5, 0, 12, 0, 0])
+    # need's top fifth: LSOAs 0, 17, 18, 19; 17 and 18 hold 12 and 10 users (both published as 10), far
+    # below the overall reach; LSOA 0 has none (not shown, so not listed)
+    u = _by_lsoa(areas, [0, *[60] * 16, 12, 10, 0])
     t = priority_areas(count_users(u, areas), need="employment_score").published_table().to_publish()
-    row = t.set_index("lsoa_code").loc["E01000017"]
+    assert t["area"].tolist() == ["Hand 18", "Hand 17"]  # by need: 0.97, 0.95
     lo, hi = wilson(10, 1000)
-    assert (row["users"], row["reach_per_1000"]) == (10, 10.0)
-    assert (row["reach_lower"], row["reach_upper"]) == (round(lo * 1000, 2), round(hi * 1000, 2))
-    assert t.set_index("lsoa_code").loc["E01000000", "users"] == SUPPRESSED
+    for _, row in t.iterrows():
+        assert (row["users"], row["reach_per_1000"]) == (10, 10.0)
+        assert (row["reach_lower"], row["reach_upper"]) == (round(lo * 1000, 2), round(hi * 1000, 2))
+    assert not t.isin([SUPPRESSED]).any().any()  # no row or cell withheld: only publishable areas are listed
 
 
 def test_area_pattern_does_not_depend_on_row_order():
