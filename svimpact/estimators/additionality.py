@@ -34,6 +34,7 @@ from svimpact.estimators.distributions import (
     draw_all,
     resolve_seed,
 )
+from svimpact.estimators.montecarlo import interval_around
 from svimpact.exceptions import ParamsError
 
 __all__ = [
@@ -290,9 +291,11 @@ def net_additional(
         return NetAdditionalResult(lines, _form(full), _describe(dists), 0, None)
     entropy = resolve_seed(seed)
     drawn = chain_lines(draw_all(dists, n_draws, entropy), full)
-    lines = {
-        k: Interval.from_draws(drawn[k], value=_clean(point[k]), level=level) for k in LINES
-    }
+    # The central value of each line is its expected value (the mean of its draws), not the chain at
+    # the modes: with skewed assumptions the two differ, and only the mean lies inside the interval
+    # by construction (see montecarlo.interval_around).
+    lines = {k: interval_around(np.asarray(drawn[k], dtype=float) * np.ones(n_draws),
+                                _clean(float(np.mean(drawn[k]))), level) for k in LINES}
     for arr in drawn.values():
         arr.setflags(write=False)
     return NetAdditionalResult(lines, _form(full), _describe(dists), n_draws, entropy, drawn)

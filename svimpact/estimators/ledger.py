@@ -272,8 +272,10 @@ class Ledger(ResultMixin):
         return result_frame(rows)
 
     def table(self) -> pd.DataFrame:
-        """The published table: one row per parameter with its distribution, point, range,
-        evidence method, source and strength."""
+        """The published table: one row per parameter with its distribution, point (the mode of a
+        triangular or PERT, the median of estimator draws unless the estimator gave its own point),
+        mean (the expected value the appraisal's central figures use), range, evidence method,
+        source and strength."""
         rows = []
         for name, e in self.entries.items():
             d, ev = e.distribution, e.evidence
@@ -283,6 +285,7 @@ class Ledger(ResultMixin):
                 "distribution": ("default " if e.default else "") + (
                     d.describe() if d is not None else f"awaiting estimator {e.estimator}"),
                 "point": d.point if d is not None else float("nan"),
+                "mean": d.mean if d is not None else float("nan"),
                 "low": lo, "high": hi,
                 "method": ev.method if ev else "",
                 "source": ev.source.cite() if ev and ev.source else "",

@@ -69,7 +69,7 @@ class _AppraisalModel:
                 fiscal = fiscal + stream
         pvc_raw = np.full_like(net, self.pv_costs_base)
         pvc = pvc_raw * (1 + p["optimism_bias"])
-        out.update(pv_benefits=pvb, pv_costs=pvc, net_outcomes=net)
+        out.update(pv_benefits=pvb, pv_costs=pvc, pv_costs_raw=pvc_raw, pv_fiscal=fiscal, net_outcomes=net)
         if self.vfm_reason is not None:
             # No costs: every measure built on them is undefined (NaN), never inf or 0.
             nan = np.full_like(net, np.nan)

@@ -14,7 +14,7 @@ from svimpact.estimators.additionality import LINES, NetAdditionalResult
 from svimpact.estimators.charts import tornado_chart as draw_tornado
 from svimpact.estimators.distributions import Distribution
 from svimpact.estimators.ledger import LEDGER_KINDS, Ledger
-from svimpact.estimators.montecarlo import MonteCarloDraws, switching_values, tornado
+from svimpact.estimators.montecarlo import MonteCarloDraws, interval_around, switching_values, tornado
 from svimpact.estimators.valuation import DeflatorSeries, DiscountSchedule
 from svimpact.exceptions import InputDataError, NotComputedError
 
@@ -130,7 +130,10 @@ class AppraisalResult(ResultMixin):
         """Tornado chart of NPSV (a matplotlib Figure); an error when NPSV was not computed."""
         if self.vfm_reason:
             raise NotComputedError(f"no tornado chart: value for money was not computed ({self.vfm_reason})")
-        return draw_tornado(self.tornado, base=self.npsv.value, title=title, unit=unit)
+        # The bars move one assumption with the others at their expected values: the line is the NPSV
+        # there (close to, not equal to, the headline's mean NPSV when the model is not linear).
+        base = self.settings.get("sensitivity_base", self.npsv.value)
+        return draw_tornado(self.tornado, base=base, title=title, unit=unit)
 
     def waterfall_chart(self, *, unit: str = "outcomes") -> Any:
         """Waterfall from gross to net additional outcomes (a matplotlib Figure)."""
@@ -142,15 +145,16 @@ def _interval_rows(
 ) -> pd.DataFrame:
     """PV benefits of each group, and its return per pound of (OB-adjusted) cost (NaN without costs)."""
     rows = []
+    pvc = mc.central("pv_costs")
     for group, names in groups.items():
-        point = sum(mc.point[n] for n in names)
-        ratio_point = point / mc.point["pv_costs"] if costs and mc.point["pv_costs"] else np.nan
+        point = sum(mc.central(n) for n in names)   # expected value (mean of the draws)
+        ratio_point = point / pvc if costs and pvc else np.nan   # ratio of expected values
         if mc.n_draws:
             draws = np.asarray(sum(mc.outputs[n] for n in names))
-            iv = Interval.from_draws(draws, value=point, level=mc.level)
+            iv = interval_around(draws, point, mc.level)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = draws / mc.outputs["pv_costs"]
-            rv = (Interval.from_draws(ratio, value=ratio_point, level=mc.level)
+            rv = (interval_around(ratio, ratio_point, mc.level)
                   if costs and np.all(np.isfinite(ratio)) else Interval(ratio_point, np.nan, np.nan))
         else:
             iv, rv = Interval.exact(point), Interval.exact(ratio_point)
@@ -198,6 +202,21 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
     return out
 
 
+RATIOS = {"bcr": ("pv_benefits", "pv_costs"), "sroi_ratio": ("pv_benefits", "pv_costs_raw"),
+          "fiscal_return": ("pv_fiscal", "pv_costs"), "cost_per_outcome": ("pv_costs", "net_outcomes")}
+"""Each ratio's numerator and denominator: its central value is the ratio of their expected values."""
+
+
+def _central(mc: MonteCarloDraws, key: str) -> float:
+    """The headline's central value: the mean of its draws, or for a ratio the ratio of the means
+    (a BCR of expected PV benefits to expected PV costs; the mean of a ratio is not an expected value
+    of anything the Green Book asks for)."""
+    if key in RATIOS and mc.n_draws:
+        num, den = (mc.central(n) for n in RATIOS[key])
+        return num / den if den else float("nan")
+    return mc.central(key)
+
+
 def assemble(
     mc: MonteCarloDraws, model: Any, dists: Mapping[str, Distribution],
     ledger: Any, sched: DiscountSchedule, target: str, deflator: DeflatorSeries | None,
@@ -205,7 +224,7 @@ def assemble(
 ) -> AppraisalResult:
     reason = model.vfm_reason
     headline = {k: (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
-                    if reason and k in VFM_MEASURES else mc.interval(k)) for k in HEADLINES}
+                    if reason and k in VFM_MEASURES else mc.interval(k, _central(mc, k))) for k in HEADLINES}
     if reason and not np.isfinite(mc.point["pv_costs"]):
         headline["pv_costs"] = Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
     chain = NetAdditionalResult(
@@ -244,6 +263,8 @@ def assemble(
             f"{deflator.source}, {deflator.vintage}" + (" [EXAMPLE SERIES]" if deflator.example
                                                         else "")),
         "second_hand_values": [v.id for v in model.values if v.second_hand],
+        "sensitivity_base": mc.point.get("npsv", float("nan")),
+        "central": "expected value (mean of the draws; ratios: ratio of expected values)",
     }
     return AppraisalResult(
         **headline, chain=chain, by_value=by_value,

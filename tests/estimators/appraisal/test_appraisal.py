@@ -97,7 +97,8 @@ def test_every_headline_is_an_interval_and_contains_its_point() -> None:
     assert len(frame) == 8
     for _, row in frame.iterrows():
         assert row["lower"] < row["value"] < row["upper"], row["measure"]
-    assert (frame["method"] == "Monte Carlo percentile").all()
+    # Central values are expected values (issue 15), and the method says so.
+    assert (frame["method"] == "Monte Carlo: mean of draws, percentile interval").all()
 
 
 def test_same_seed_same_tables() -> None:
@@ -118,14 +119,16 @@ def test_switching_values_zero_the_npsv() -> None:
     dw = sv.loc["deadweight", "npsv = 0"]
     assert 0 < dw < 1
     assert sv.loc["deadweight", "bcr = 1"] == pytest.approx(dw, abs=1e-9)
-    # Re-appraise at the switching value, everything else at its point value.
-    point = {k: (v.point if hasattr(v, "point") else v) for k, v in UNCERTAIN_LEDGER.items()}
+    # Re-appraise at the switching value, everything else at its expected value: the sensitivity
+    # tables hold the other assumptions at their means since issue 15 (they used to hold them at
+    # their modes, which put the tornado's base off the headline's central value).
+    point = {k: (v.mean if hasattr(v, "mean") else v) for k, v in UNCERTAIN_LEDGER.items()}
     point["deadweight"] = dw
     again = appraise(point, 100, 150_000, [FISCAL, SOCIAL])
     assert again.npsv.value == pytest.approx(0, abs=1e-4)
     assert again.bcr.value == pytest.approx(1, abs=1e-9)
     # Closed form for the unit value: NPSV linear in it.
-    base = appraise(point | {"deadweight": 0.2}, 100, 150_000, [FISCAL, SOCIAL])
+    base = appraise(point | {"deadweight": UNCERTAIN_LEDGER["deadweight"].mean}, 100, 150_000, [FISCAL, SOCIAL])
     per_pound = base.by_value.set_index("value_id").loc["f", "value"] / 1000
     other = base.by_value.set_index("value_id").loc["s", "value"]
     expected = (base.pv_costs.value - other) / per_pound
