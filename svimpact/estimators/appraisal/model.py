@@ -61,22 +61,27 @@ class _AppraisalModel:
         out: dict[str, np.ndarray] = {f"line:{k}": np.asarray(v, float) for k, v in lines.items()}
         pvb = np.zeros_like(net)
         fiscal = np.zeros_like(net)
+        combined = np.zeros_like(net)   # "fiscal and economic" values not split by their source
         for v in self.values:
             stream = p[f"value:{v.id}"] * pv_per_unit_value
             out[f"value:{v.id}"] = stream
             pvb = pvb + stream
             if v.value_type == "fiscal":
                 fiscal = fiscal + stream
+            elif v.value_type == "fiscal and economic":
+                combined = combined + stream
         pvc_raw = np.full_like(net, self.pv_costs_base)
         pvc = pvc_raw * (1 + p["optimism_bias"])
-        out.update(pv_benefits=pvb, pv_costs=pvc, pv_costs_raw=pvc_raw, pv_fiscal=fiscal, net_outcomes=net)
+        out.update(pv_benefits=pvb, pv_costs=pvc, pv_costs_raw=pvc_raw, pv_fiscal=fiscal,
+                   pv_fiscal_economic=combined, net_outcomes=net)
         if self.vfm_reason is not None:
             # No costs: every measure built on them is undefined (NaN), never inf or 0.
             nan = np.full_like(net, np.nan)
-            out.update({k: nan for k in VFM_MEASURES})
+            out.update({k: nan for k in (*VFM_MEASURES, "fiscal_and_economic_return")})
         else:
             out.update(npsv=pvb - pvc, bcr=pvb / pvc, sroi_ratio=pvb / pvc_raw,
-                       cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc)
+                       cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc,
+                       fiscal_and_economic_return=combined / pvc)
         return out
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.estimators.additionality import LINES, NetAdditionalResult
+from svimpact.estimators.appraisal.valuetypes import COMBINED_LABEL, NO_FISCAL, coincidence_note, headline_rows
 from svimpact.estimators.charts import tornado_chart as draw_tornado
 from svimpact.estimators.distributions import Distribution
 from svimpact.estimators.ledger import LEDGER_KINDS, Ledger
@@ -87,6 +88,8 @@ class AppraisalResult(ResultMixin):
     settings: Mapping[str, Any]
     draws: MonteCarloDraws | None = None
     vfm_reason: str | None = None
+    fiscal_and_economic_return: Interval | None = None
+    """PV of "fiscal and economic" combined values / PV costs (None when the appraisal has none)."""
     _title = "Social cost-benefit appraisal"
 
     def to_frame(self) -> pd.DataFrame:
@@ -94,18 +97,20 @@ class AppraisalResult(ResultMixin):
         rows: list[dict[str, Any]] = []
         for key, label in HEADLINES.items():
             iv: Interval = getattr(self, key)
-            rows.append({"measure": label, "method": NOT_COMPUTED} if iv.method == NOT_COMPUTED
+            rows.append({"measure": label, "method": iv.method} if iv.method.startswith(NOT_COMPUTED)
                         else {"measure": label, "interval": iv})
+            if key == "fiscal_return" and self.fiscal_and_economic_return is not None:
+                c = self.fiscal_and_economic_return
+                rows.append({"measure": COMBINED_LABEL, "method": c.method} if c.method.startswith(NOT_COMPUTED)
+                            else {"measure": COMBINED_LABEL, "interval": c})
         return result_frame(rows)
 
     def table(self) -> pd.DataFrame:
-        """The published headline table: measure, value, lower, upper, method."""
-        rows = []
-        for key, label in HEADLINES.items():
-            iv: Interval = getattr(self, key)
-            rows.append({"measure": label, "value": iv.value, "lower": iv.lower,
-                         "upper": iv.upper, "method": iv.method})
-        return pd.DataFrame(rows)
+        """The published headline table: measure, value, lower, upper, method.
+
+        Ratios that coincide (BCR, SROI ratio, fiscal return) share one row; a combined "fiscal and
+        economic" return has its own row (:mod:`~svimpact.estimators.appraisal.valuetypes`)."""
+        return headline_rows(self, HEADLINES)
 
     def _notes(self) -> list[str]:
         s = self.settings
@@ -119,6 +124,9 @@ class AppraisalResult(ResultMixin):
         ]
         if self.vfm_reason:
             notes.append(f"Value for money not computed: {self.vfm_reason}.")
+        same = coincidence_note(self)
+        if same:
+            notes.append(same)
         if s.get("deflator"):
             notes.append(f"Prices converted with: {s['deflator']}.")
         if s.get("second_hand_values"):
@@ -203,7 +211,8 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
 
 
 RATIOS = {"bcr": ("pv_benefits", "pv_costs"), "sroi_ratio": ("pv_benefits", "pv_costs_raw"),
-          "fiscal_return": ("pv_fiscal", "pv_costs"), "cost_per_outcome": ("pv_costs", "net_outcomes")}
+          "fiscal_return": ("pv_fiscal", "pv_costs"), "cost_per_outcome": ("pv_costs", "net_outcomes"),
+          "fiscal_and_economic_return": ("pv_fiscal_economic", "pv_costs")}
 """Each ratio's numerator and denominator: its central value is the ratio of their expected values."""
 
 
@@ -227,6 +236,13 @@ def assemble(
                     if reason and k in VFM_MEASURES else mc.interval(k, _central(mc, k))) for k in HEADLINES}
     if reason and not np.isfinite(mc.point["pv_costs"]):
         headline["pv_costs"] = Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
+    types = {v.value_type for v in model.values}
+    if "fiscal" not in types and not reason:   # no fiscal value: a zero fiscal return would mislead
+        headline["fiscal_return"] = Interval(np.nan, np.nan, np.nan, mc.level, NO_FISCAL)
+    combined = None
+    if "fiscal and economic" in types:
+        combined = (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED) if reason
+                    else mc.interval("fiscal_and_economic_return", _central(mc, "fiscal_and_economic_return")))
     chain = NetAdditionalResult(
         {k: mc.interval(f"line:{k}") for k in LINES},
         "reference case" if model.full_form else "shortcut",
@@ -272,5 +288,5 @@ def assemble(
         by_agency=_interval_rows(mc, groups_agency, "agency", costs),
         by_decile=None if deciles is None else _decile_table(deciles, headline["pv_benefits"]),
         switching_values=sv, tornado=tor, ledger=ledger_table, settings=settings, draws=mc,
-        vfm_reason=reason,
+        vfm_reason=reason, fiscal_and_economic_return=combined,
     )

@@ -108,3 +108,37 @@ def test_every_published_interval_contains_its_central_value(ledger: dict, gross
     out = r.draws.outputs
     assert r.npsv.value == pytest.approx(float(np.mean(out["npsv"])))
     assert r.bcr.value == pytest.approx(float(np.mean(out["pv_benefits"]) / np.mean(out["pv_costs"])))
+
+
+# ----------------------------------------------------------------- item 6: value types reported honestly
+COMBINED = UnitValue("c", "Into work", 9800, "GBP per person per year", "2020", "fiscal and economic",
+                     "not stated", "test fixture (made-up)", "n/a")
+
+
+def test_combined_fiscal_and_economic_value_is_not_a_zero_fiscal_return() -> None:
+    # Households into Work used to publish "Fiscal return 0.000 (exact)": its only value is combined.
+    r = appraise({"deadweight": 0.2, "optimism_bias": 0.1}, 100, 500_000, [COMBINED])
+    t = r.table().set_index("measure")
+    fiscal = t.loc["Fiscal return (PV fiscal benefits / PV costs)"]
+    assert np.isnan(fiscal["value"]) and fiscal["method"].startswith("not computed: no unit value is purely fiscal")
+    combined = t.loc["Fiscal and economic return (combined, not split; PV / PV costs)"]
+    assert combined["value"] == pytest.approx(r.bcr.value)   # the only value: PV combined / PV costs
+    assert not (t["value"] == 0).any()   # no zero return published
+    frame = r.to_frame().set_index("measure")
+    assert frame.loc["Fiscal and economic return (combined, not split; PV / PV costs)", "value"] == pytest.approx(r.bcr.value)
+
+
+def test_coinciding_ratios_are_shown_once_with_a_sentence() -> None:
+    # Housing First: one fiscal value, no optimism bias -> BCR = SROI ratio = fiscal return.
+    r = appraise({"deadweight": 0.2}, 100, 500_000, [FISCAL])
+    t = r.table()
+    assert len(t) == 6   # 8 headlines, two folded into the BCR row
+    row = t[t["measure"].str.startswith("Benefit-cost ratio")].iloc[0]
+    assert row["measure"] == "Benefit-cost ratio = SROI ratio = Fiscal return (PV fiscal benefits / PV costs)"
+    assert "benefit-cost ratio, SROI ratio and fiscal return are the same number" in str(r)
+    # With optimism bias and a social value nothing coincides: all three rows, no sentence.
+    u = appraise({"deadweight": 0.2, "optimism_bias": 0.2}, 100, 500_000, [FISCAL, SOCIAL])
+    assert len(u.table()) == 8 and "same number" not in str(u)
+    # Optimism bias only: BCR = fiscal return (all fiscal), SROI ratio differs.
+    v = appraise({"deadweight": 0.2, "optimism_bias": 0.2}, 100, 500_000, [FISCAL])
+    assert "Benefit-cost ratio = Fiscal return (PV fiscal benefits / PV costs)" in set(v.table()["measure"])
