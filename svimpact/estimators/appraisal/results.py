@@ -11,6 +11,7 @@ import pandas as pd
 
 from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.estimators.additionality import LINES, NetAdditionalResult
+from svimpact.estimators.appraisal.timing import stream_table
 from svimpact.estimators.appraisal.valuetypes import COMBINED_LABEL, NO_FISCAL, coincidence_note, headline_rows
 from svimpact.estimators.charts import tornado_chart as draw_tornado
 from svimpact.estimators.distributions import Distribution
@@ -90,6 +91,8 @@ class AppraisalResult(ResultMixin):
     vfm_reason: str | None = None
     fiscal_and_economic_return: Interval | None = None
     """PV of "fiscal and economic" combined values / PV costs (None when the appraisal has none)."""
+    by_stream: pd.DataFrame | None = None
+    """PV by discounting stream: benefits on the standard and health schedules, and costs (standard)."""
     _title = "Social cost-benefit appraisal"
 
     def to_frame(self) -> pd.DataFrame:
@@ -229,7 +232,7 @@ def _central(mc: MonteCarloDraws, key: str) -> float:
 def assemble(
     mc: MonteCarloDraws, model: Any, dists: Mapping[str, Distribution],
     ledger: Any, sched: DiscountSchedule, target: str, deflator: DeflatorSeries | None,
-    deciles: Any,
+    deciles: Any, timing: Mapping[str, Any] | None = None,
 ) -> AppraisalResult:
     reason = model.vfm_reason
     headline = {k: (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
@@ -280,6 +283,10 @@ def assemble(
                                                         else "")),
         "second_hand_values": [v.id for v in model.values if v.second_hand],
         "sensitivity_base": mc.point.get("npsv", float("nan")),
+        "lag": (timing or {}).get("lag", 0),
+        "health_schedule": getattr((timing or {}).get("health_schedule"), "name", "health"),
+        "costs_price_years": list(getattr((timing or {}).get("costs"), "price_years", ())),
+        "costs_deflated": bool(getattr((timing or {}).get("costs"), "deflated", False)),
         "central": "expected value (mean of the draws; ratios: ratio of expected values)",
     }
     return AppraisalResult(
@@ -289,4 +296,5 @@ def assemble(
         by_decile=None if deciles is None else _decile_table(deciles, headline["pv_benefits"]),
         switching_values=sv, tornado=tor, ledger=ledger_table, settings=settings, draws=mc,
         vfm_reason=reason, fiscal_and_economic_return=combined,
+        by_stream=stream_table(mc, model, (timing or {}).get("health_schedule") or sched, sched),
     )

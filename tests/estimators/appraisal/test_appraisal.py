@@ -67,10 +67,19 @@ def test_benefits_stop_at_the_end_of_the_appraisal_period() -> None:
     assert r.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.035))
 
 
-def test_health_schedule_is_used_when_asked() -> None:
-    r = appraise({"persistence": 2}, 1, 1, [FISCAL], years=2, schedule="health")
+def test_health_schedule_is_used_for_health_values_only() -> None:
+    # This test used to ask for schedule="health" and expect a *fiscal* value (and the costs) at
+    # 1.5%. That was the fault issue 15 names: the Green Book's health rate is for health and
+    # wellbeing effects only. Now the value's type picks its schedule, and asking for the health
+    # schedule for everything is a clear error.
+    health = UnitValue("h", "QALY gain", 1000, "GBP per person per year", "2020", "health",
+                       "Individual", "test fixture (made-up)", "n/a")
+    r = appraise({"persistence": 2}, 1, 1, [health], years=2)
     assert r.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.015))
-    assert r.settings["schedule"] == "health"
+    f = appraise({"persistence": 2}, 1, 1, [FISCAL], years=2)
+    assert f.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.035))
+    with pytest.raises(ParamsError, match="applies only to health and wellbeing values"):
+        appraise({"persistence": 2}, 1, 1, [FISCAL], years=2, schedule="health")
 
 
 def test_splits_by_value_type_and_agency_add_up() -> None:
@@ -218,6 +227,7 @@ def test_appraise_accepts_a_ledger() -> None:
         (dict(costs=[-1]), "must be finite and >= 0"),
         (dict(values=[]), "non-empty sequence of UnitValue"),
         (dict(schedule="flat"), "unknown discount schedule"),
+        (dict(schedule="health"), "applies only to health and wellbeing"),
         (dict(n_draws=0, ledger={"deadweight": Uniform(0, 0.5)}), "n_draws must be a positive"),
     ],
 )
