@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.estimators.distributions import Distribution, draw_all, resolve_seed
+from svimpact.estimators.distributions import Distribution, draw_all, resolve_seed, rng_for
 
 __all__ = [
     "MEAN_METHOD",
@@ -82,6 +82,7 @@ class MonteCarloDraws:
     n_draws: int
     seed: int | None
     level: float
+    inputs: Mapping[str, np.ndarray] | None = None   # the parameters' draws (after any Iman-Conover re-ordering)
 
     def central(self, name: str) -> float:
         """``name``'s expected value: the mean of its draws (the point value when exact)."""
@@ -116,8 +117,13 @@ def monte_carlo(
     n_draws: int = 10_000,
     seed: int | None = None,
     level: float = 0.95,
+    correlations: tuple[list[str], np.ndarray] | None = None,
 ) -> MonteCarloDraws:
     """Run ``model`` at the point values and over ``n_draws`` joint draws of ``dists``.
+
+    ``correlations`` (names, target rank-correlation matrix; see
+    :func:`svimpact.estimators.correlation.correlation_matrix`) re-orders those parameters' draws
+    by the Iman-Conover method, from its own seeded stream; their marginals are unchanged.
 
     When every distribution is fixed no draws are made and every interval is exact.
     The same ``seed`` gives identical draws; ``seed=None`` draws fresh entropy, recorded in
@@ -128,10 +134,15 @@ def monte_carlo(
         if all(d.is_fixed for d in dists.values()):
             return MonteCarloDraws({}, point, 0, None, level)
         entropy = resolve_seed(seed)
-        outputs = dict(model(draw_all(dists, n_draws, entropy)))
+        drawn = draw_all(dists, n_draws, entropy)
+        if correlations is not None and correlations[0]:
+            from svimpact.estimators.correlation import iman_conover
+
+            drawn = iman_conover(drawn, correlations[0], correlations[1], rng_for(entropy, "iman-conover"))
+        outputs = dict(model(drawn))
     for arr in outputs.values():
         arr.setflags(write=False)
-    return MonteCarloDraws(outputs, point, int(n_draws), entropy, level)
+    return MonteCarloDraws(outputs, point, int(n_draws), entropy, level, drawn)
 
 
 def tornado(

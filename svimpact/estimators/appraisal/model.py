@@ -18,6 +18,7 @@ import pandas as pd
 from svimpact.estimators.additionality import ReferenceCase, chain_lines
 from svimpact.estimators.appraisal.results import VFM_MEASURES, AppraisalResult, assemble
 from svimpact.estimators.appraisal.timing import CostProfile, cost_profile, stream_factors
+from svimpact.estimators.correlation import RankCorrelation, correlation_matrix
 from svimpact.estimators.distributions import Distribution, Fixed, as_distribution, check_kind
 from svimpact.estimators.ledger import LEDGER_DEFAULTS, LEDGER_KINDS, Ledger
 from svimpact.estimators.montecarlo import monte_carlo
@@ -156,6 +157,13 @@ def _prepared_values(
     return tuple(v.in_prices_of(target, deflator) for v in vals), target
 
 
+def _correlations(ledger: Any, given: Any) -> tuple[RankCorrelation, ...]:
+    if given is None:
+        return tuple(getattr(ledger, "correlations", ()))
+    base = ledger if isinstance(ledger, Ledger) else Ledger({}, None)
+    return base.with_correlations(given).correlations
+
+
 def appraise(
     ledger: Ledger | Mapping[str, Any],
     gross: Any,
@@ -170,6 +178,7 @@ def appraise(
     lag: int = 0,
     costs_price_year: Any = None,
     reference: ReferenceCase | None = None,
+    correlations: Any = None,
     beneficiary_deciles: Any = None,
     n_draws: int = 10_000,
     seed: int | None = None,
@@ -209,7 +218,11 @@ def appraise(
     lag
         Whole years before benefits start (an outcome of year t is valued from year t + lag).
     reference
-        A reference case for the full form of the chain (then no deadweight in the ledger).
+        A reference case for the full form of the chain (then no deadweight in the ledger). Give
+        it as a share of gross (``ReferenceCase(share=...)``) to draw it jointly with gross.
+    correlations
+        Rank correlations between uncertain assumptions (:class:`RankCorrelation` or
+        ``{between: [a, b], rank}``), induced by Iman-Conover; default: the ledger's own.
     beneficiary_deciles
         IMD decile (1-10) of each beneficiary's area, or a mapping decile -> count; PV benefits
         are split in proportion (equal value per beneficiary assumed).
@@ -245,6 +258,9 @@ def appraise(
     streams = stream_factors({"standard": sched, "health": health}, years, lag)
     model = _AppraisalModel(years, factors, _cohort_matrix(shares), pv_costs, vals,
                             reference is not None, vfm_reason, streams)
-    mc = monte_carlo(model, dists, n_draws=n_draws, seed=seed, level=level)
-    timing = {"lag": lag, "health_schedule": health, "costs": profile}
+    pairs = _correlations(ledger, correlations)
+    uncertain = [k for k, d in dists.items() if not d.is_fixed]
+    target_corr = correlation_matrix(pairs, uncertain) if pairs else None
+    mc = monte_carlo(model, dists, n_draws=n_draws, seed=seed, level=level, correlations=target_corr)
+    timing = {"lag": lag, "health_schedule": health, "costs": profile, "correlations": pairs}
     return assemble(mc, model, dists, ledger, sched, target, deflator, beneficiary_deciles, timing)

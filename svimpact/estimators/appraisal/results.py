@@ -204,7 +204,7 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
     out = {}
     for name, d in dists.items():
         kind = LEDGER_KINDS.get(name.removeprefix("reference."))
-        if kind in ("share", "deadweight"):
+        if kind in ("share", "deadweight") or name == "reference.share":
             out[name] = (0.0, 1.0)
         elif name == "persistence":
             out[name] = (0.0, float(years))
@@ -227,6 +227,18 @@ def _central(mc: MonteCarloDraws, key: str) -> float:
         num, den = (mc.central(n) for n in RATIOS[key])
         return num / den if den else float("nan")
     return mc.central(key)
+
+
+def _achieved(pairs: Any, mc: MonteCarloDraws) -> list[dict[str, Any]]:
+    """Each requested rank correlation with the one achieved in the draws (Spearman)."""
+    from scipy.stats import spearmanr
+
+    out = []
+    for c in pairs:
+        got = (float(spearmanr(mc.inputs[c.a], mc.inputs[c.b])[0]) if mc.inputs is not None and mc.n_draws
+               else float("nan"))
+        out.append({"between": f"{c.a} and {c.b}", "requested": c.rank, "achieved": got, "source": c.source})
+    return out
 
 
 def assemble(
@@ -287,6 +299,7 @@ def assemble(
         "health_schedule": getattr((timing or {}).get("health_schedule"), "name", "health"),
         "costs_price_years": list(getattr((timing or {}).get("costs"), "price_years", ())),
         "costs_deflated": bool(getattr((timing or {}).get("costs"), "deflated", False)),
+        "correlations": _achieved((timing or {}).get("correlations", ()), mc),
         "central": "expected value (mean of the draws; ratios: ratio of expected values)",
     }
     return AppraisalResult(

@@ -183,7 +183,8 @@ def test_unit_value_errors_name_the_key(tmp_path: Path) -> None:
     f = tmp_path / "v.yaml"
     rec = dict(id="a", name="A", amount=1, unit="u", price_year=2020, value_type="fiscal",
                agency="LA", source="s", licence="l")
-    f.write_text(yaml.safe_dump({"values": [{**rec, "value_type": "wellbeing"}]}))
+    # "wellbeing" became a value type in issue 15 (discounted on the health schedule); a typo is still an error.
+    f.write_text(yaml.safe_dump({"values": [{**rec, "value_type": "wellness"}]}))
     with pytest.raises(ParamsError, match=r"values\[0\].value_type.*fiscal, economic, social"):
         load_unit_values(f)
     f.write_text(yaml.safe_dump({"values": [{k: v for k, v in rec.items() if k != "source"}]}))
