@@ -23,7 +23,8 @@ __all__ = ["COMBINED_LABEL", "NO_FISCAL", "coincidence_note", "coinciding", "hea
 COMBINED_LABEL = "Fiscal and economic return (combined, not split; PV / PV costs)"
 NO_FISCAL = ("not computed: no unit value is purely fiscal (a combined fiscal and economic value cannot be "
              "split, so it is shown on its own row)")
-_RATIO_NAMES = {"bcr": "benefit-cost ratio", "sroi_ratio": "SROI ratio", "fiscal_return": "fiscal return"}
+_RATIO_NAMES = {"bcr": "benefit-cost ratio", "sroi_ratio": "SROI ratio", "fiscal_return": "fiscal return",
+                "fiscal_and_economic_return": "combined fiscal and economic return"}
 
 
 def _same(a: Interval, b: Interval) -> bool:
@@ -37,8 +38,9 @@ def coinciding(result: Any) -> list[str]:
     """The ratio measures (of bcr, sroi_ratio, fiscal_return) that equal the benefit-cost ratio,
     bcr first; a list of one when none coincide."""
     out = ["bcr"]
-    for key in ("sroi_ratio", "fiscal_return"):
-        if _same(result.bcr, getattr(result, key)):
+    for key in ("sroi_ratio", "fiscal_return", "fiscal_and_economic_return"):
+        other = getattr(result, key, None)
+        if other is not None and _same(result.bcr, other):
             out.append(key)
     return out
 
@@ -52,11 +54,14 @@ def coincidence_note(result: Any) -> str | None:
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     why = []
     if "sroi_ratio" in same:
-        why.append("no optimism bias is applied, so the costs the SROI ratio divides by are the same")
+        why.append("no optimism bias is applied, so the SROI ratio divides by the same costs")
     if "fiscal_return" in same:
         why.append("every benefit valued is a fiscal saving")
-    return (f"The {listed} are the same number here ({result.bcr.format(2)}), so the table shows it once: "
-            + " and ".join(why) + ".")
+    if "fiscal_and_economic_return" in same:
+        why.append("every benefit valued is a combined fiscal and economic value")
+    iv = result.bcr
+    shown = iv.format(2).replace(" (", ", ").rstrip(")") if "(" in iv.format(2) else iv.format(2)
+    return (f"The {listed} are the same number here ({shown}), so the table shows it once: " + "; ".join(why) + ".")
 
 
 def headline_rows(result: Any, headlines: dict[str, str]) -> pd.DataFrame:
@@ -68,9 +73,10 @@ def headline_rows(result: Any, headlines: dict[str, str]) -> pd.DataFrame:
             continue
         iv: Interval = getattr(result, key)
         if key == "bcr" and len(same) > 1:
-            label = " = ".join([label, *(headlines[k] for k in same[1:])])
+            label = " = ".join([label, *(headlines.get(k, COMBINED_LABEL) for k in same[1:])])
         rows.append({"measure": label, "value": iv.value, "lower": iv.lower, "upper": iv.upper, "method": iv.method})
-        if key == "fiscal_return" and result.fiscal_and_economic_return is not None:
+        if key == "fiscal_return" and result.fiscal_and_economic_return is not None and \
+                "fiscal_and_economic_return" not in same:
             c = result.fiscal_and_economic_return
             rows.append({"measure": COMBINED_LABEL, "value": c.value, "lower": c.lower, "upper": c.upper,
                          "method": c.method})

@@ -36,7 +36,7 @@ import pandas as pd
 from svimpact.estimators.valuation import UnitValue, load_unit_values
 from svimpact.exceptions import ParamsError
 
-__all__ = ["DISTRIBUTIONAL_SOURCE", "ELASTICITY", "MAPPING", "PUBLISHED_WEIGHTS", "distributional_weights",
+__all__ = ["BENEFICIARY_TYPES", "DISTRIBUTIONAL_SOURCE", "beneficiary_weights", "ELASTICITY", "MAPPING", "PUBLISHED_WEIGHTS", "distributional_weights",
            "quintile_weights", "wellby_value"]
 
 ELASTICITY = 1.3
@@ -49,6 +49,22 @@ DISTRIBUTIONAL_SOURCE = (
     "confirmed as current in HM Treasury's Wellbeing Guidance for Appraisal, July 2021, section 4.6)")
 MAPPING = ("IMD income-domain decile of the beneficiary's area -> household income quintile ceil(decile / 2); an "
            "approximation, since an area's deprivation is not its residents' income")
+
+
+BENEFICIARY_TYPES = ("social", "wellbeing", "health", "economic")
+"""Value types that accrue to the people served, so the weights of their income group apply; fiscal
+savings (and combined fiscal-and-economic values) accrue to the public purse and stay unweighted."""
+
+
+def beneficiary_weights(appraisal: Any, income_deciles: Any, weights: Mapping[int, float] | None = None,
+                        rule: str | None = None) -> pd.DataFrame | None:
+    """:func:`distributional_weights` over the PV of the benefits that accrue to the people served
+    (:data:`BENEFICIARY_TYPES`); None when there are none (the weights would change nothing)."""
+    t = appraisal.by_value_type
+    rows = t[t["value_type"].isin(BENEFICIARY_TYPES)]
+    if rows.empty:
+        return None
+    return distributional_weights(income_deciles, float(rows["value"].sum()), weights, rule)
 
 
 def wellby_value(points: float, *, id: str = "wellbeing", name: str | None = None,
@@ -79,11 +95,15 @@ def quintile_weights(quintile_incomes: Mapping[int, float] | None = None, median
     return {q: float((median / quintile_incomes[q]) ** ELASTICITY) for q in range(1, 6)}
 
 
-def distributional_weights(income_deciles: Any, pv_benefits: Any, weights: Mapping[int, float] | None = None) -> pd.DataFrame:
+def distributional_weights(income_deciles: Any, pv_benefits: Any, weights: Mapping[int, float] | None = None,
+                           rule: str | None = None) -> pd.DataFrame:
     """The distributional-weights sensitivity: PV benefits split by beneficiaries' income quintile
     (mapped from their area's IMD income-domain decile), unweighted and weighted, plus a total row.
 
-    ``pv_benefits`` is an Interval (or a number); value per beneficiary is assumed equal.
+    ``pv_benefits`` is an Interval (or a number); value per beneficiary is assumed equal. With a
+    disclosure ``rule`` the shares come from the *published* (rounded) counts over the published
+    total, a withheld quintile's share is not shown, and whatever the shown shares leave (withheld
+    quintiles, rounding) is counted at weight 1 in a row of its own.
     """
     d = pd.to_numeric(pd.Series(income_deciles), errors="coerce")
     bad = np.flatnonzero((d.isna() | ~d.isin(range(1, 11))).to_numpy())
@@ -92,13 +112,24 @@ def distributional_weights(income_deciles: Any, pv_benefits: Any, weights: Mappi
                           key="income_decile")
     w = dict(weights or quintile_weights())
     quintile = np.ceil(d.to_numpy(dtype=float) / 2).astype(int)
-    counts = pd.Series(quintile).value_counts().reindex(range(1, 6), fill_value=0)
-    share = counts / counts.sum()
+    counts = pd.Series(quintile).value_counts().reindex(range(1, 6), fill_value=0).to_numpy(dtype=float)
+    if rule is None:
+        share = counts / counts.sum()
+    else:
+        from svimpact.disclosure import protect_counts
+
+        published, _ = protect_counts(np.append(counts, counts.sum()), rule)
+        share = published[:-1] / published[-1] if published[-1] else np.full(5, np.nan)
     value = float(getattr(pv_benefits, "value", pv_benefits))
-    frame = pd.DataFrame({"income_quintile": [str(q) for q in range(1, 6)], "share": share.to_numpy(),
-                          "weight": [w[q] for q in range(1, 6)], "unweighted": share.to_numpy() * value})
+    frame = pd.DataFrame({"income_quintile": [str(q) for q in range(1, 6)], "share": share,
+                          "weight": [w[q] for q in range(1, 6)], "unweighted": share * value})
     frame["weighted"] = frame["unweighted"] * frame["weight"]
-    weighted = float(frame["weighted"].sum())
+    rest = 1.0 - float(np.nansum(share))
+    if rule is not None and abs(rest) > 1e-12:
+        frame = pd.concat([frame, pd.DataFrame([{"income_quintile": "withheld or rounding (weight 1)", "share": rest,
+                                                 "weight": 1.0, "unweighted": rest * value, "weighted": rest * value}])],
+                          ignore_index=True)
+    weighted = float(np.nansum(frame["weighted"]))
     total = pd.DataFrame([{"income_quintile": "Total", "share": 1.0, "weight": weighted / value if value else np.nan,
                            "unweighted": value, "weighted": weighted}])
     return pd.concat([frame, total], ignore_index=True)

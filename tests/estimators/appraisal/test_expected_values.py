@@ -121,8 +121,10 @@ def test_combined_fiscal_and_economic_value_is_not_a_zero_fiscal_return() -> Non
     t = r.table().set_index("measure")
     fiscal = t.loc["Fiscal return (PV fiscal benefits / PV costs)"]
     assert np.isnan(fiscal["value"]) and fiscal["method"].startswith("not computed: no unit value is purely fiscal")
-    combined = t.loc["Fiscal and economic return (combined, not split; PV / PV costs)"]
-    assert combined["value"] == pytest.approx(r.bcr.value)   # the only value: PV combined / PV costs
+    # The only value is combined, so its return is the BCR: shown once, on the BCR's row, named.
+    combined = t.loc["Benefit-cost ratio = Fiscal and economic return (combined, not split; PV / PV costs)"]
+    assert combined["value"] == pytest.approx(r.bcr.value)
+    assert "benefit-cost ratio and combined fiscal and economic return are the same number" in str(r)
     assert not (t["value"] == 0).any()   # no zero return published
     frame = r.to_frame().set_index("measure")
     assert frame.loc["Fiscal and economic return (combined, not split; PV / PV costs)", "value"] == pytest.approx(r.bcr.value)
@@ -142,3 +144,12 @@ def test_coinciding_ratios_are_shown_once_with_a_sentence() -> None:
     # Optimism bias only: BCR = fiscal return (all fiscal), SROI ratio differs.
     v = appraise({"deadweight": 0.2, "optimism_bias": 0.2}, 100, 500_000, [FISCAL])
     assert "Benefit-cost ratio = Fiscal return (PV fiscal benefits / PV costs)" in set(v.table()["measure"])
+
+
+def test_combined_return_has_its_own_row_beside_a_fiscal_one() -> None:
+    r = appraise({"deadweight": 0.2, "optimism_bias": 0.1}, 100, 500_000, [FISCAL, COMBINED])
+    t = r.table().set_index("measure")
+    assert t.loc["Fiscal and economic return (combined, not split; PV / PV costs)", "value"] == pytest.approx(
+        r.fiscal_and_economic_return.value)
+    assert t.loc["Fiscal return (PV fiscal benefits / PV costs)", "value"] == pytest.approx(r.fiscal_return.value) > 0
+    assert r.fiscal_return.value + r.fiscal_and_economic_return.value == pytest.approx(r.bcr.value)

@@ -55,3 +55,26 @@ def test_distributional_weights_by_hand() -> None:
     with pytest.raises(ParamsError, match="rows 2"):
         distributional_weights([1, 11], 1.0)
     assert np.isclose(distributional_weights([5, 6], 10.0).set_index("income_quintile").loc["Total", "weighted"], 10.0)
+
+
+def test_weights_apply_only_to_benefits_the_people_served_receive() -> None:
+    from svimpact.estimators.appraisal.wellbeing import beneficiary_weights
+    from svimpact.estimators.valuation import UnitValue
+
+    fiscal = UnitValue("f", "Fiscal saving", 1000, "GBP", "2019", "fiscal", "LA", "test fixture (made-up)", "n/a")
+    r = appraise({}, 1, 100, [fiscal, wellby_value(0.1)], years=1, price_year="2019", seed=2, n_draws=2000)
+    t = beneficiary_weights(r, [1, 10]).set_index("income_quintile")
+    wellbeing_pv = r.by_value_type.set_index("value_type").loc["wellbeing", "value"]
+    assert t.loc["Total", "unweighted"] == pytest.approx(wellbeing_pv)          # not the fiscal saving
+    assert t.loc["Total", "weighted"] == pytest.approx(wellbeing_pv * (0.5 * 2.4 + 0.5))
+    assert beneficiary_weights(appraise({}, 1, 100, [fiscal], years=1), [1]) is None
+
+
+def test_published_weights_use_published_counts_only() -> None:
+    # 3 beneficiaries in quintile 1 (deciles 1-2: withheld under nhs-hes, 1-7), 20 in quintile 3.
+    deciles = [1] * 3 + [5] * 20
+    t = distributional_weights(deciles, 100.0, rule="nhs-hes").set_index("income_quintile")
+    assert np.isnan(t.loc["1", "share"])                      # withheld, and nothing computed from it
+    assert t.loc["3", "share"] == pytest.approx(20 / 25)      # published 20 over published total 25
+    rest = t.loc["withheld or rounding (weight 1)", "share"]
+    assert rest == pytest.approx(0.2) and t.loc["Total", "weighted"] == pytest.approx(100.0)
