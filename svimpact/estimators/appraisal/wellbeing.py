@@ -36,8 +36,8 @@ import pandas as pd
 from svimpact.estimators.valuation import UnitValue, load_unit_values
 from svimpact.exceptions import ParamsError
 
-__all__ = ["BENEFICIARY_TYPES", "DISTRIBUTIONAL_SOURCE", "beneficiary_weights", "ELASTICITY", "MAPPING", "PUBLISHED_WEIGHTS", "distributional_weights",
-           "quintile_weights", "wellby_value"]
+__all__ = ["BENEFICIARY_TYPES", "DISTRIBUTIONAL_SOURCE", "ELASTICITY", "MAPPING", "PUBLISHED_WEIGHTS",
+           "beneficiary_weights", "distributional_weights", "quintile_weights", "wellby_value"]
 
 ELASTICITY = 1.3
 """Elasticity of marginal utility of income (Green Book annex A3, paragraph A3.14, as read)."""
