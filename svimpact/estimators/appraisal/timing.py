@@ -123,6 +123,10 @@ def stream_table(mc: Any, model: Any, health: DiscountSchedule, sched: DiscountS
     if "health" in used:
         rows.append(row("Benefits (health and wellbeing)", health, "stream:health"))
     if np.isfinite(model.pv_costs_base):
-        rows.append(row("Costs (before optimism bias)", sched, "pv_costs_raw"))
-        rows.append(row("Costs (optimism-bias adjusted)", sched, "pv_costs"))
+        if mc.n_draws and np.array_equal(mc.outputs["pv_costs"], mc.outputs["pv_costs_raw"]) or \
+                not mc.n_draws and mc.point["pv_costs"] == mc.point["pv_costs_raw"]:
+            rows.append(row("Costs (no optimism bias)", sched, "pv_costs"))
+        else:
+            rows.append(row("Costs (before optimism bias)", sched, "pv_costs_raw"))
+            rows.append(row("Costs (optimism-bias adjusted)", sched, "pv_costs"))
     return pd.DataFrame(rows, columns=["stream", "schedule", "value", "lower", "upper"])

@@ -44,7 +44,7 @@ def test_health_stream_at_1_5_and_costs_at_3_5_over_40_years_across_the_30_year_
     streams = r.by_stream.set_index("stream")
     assert streams.loc["Benefits (health and wellbeing)", "value"] == pytest.approx(pv_health, rel=1e-12)
     assert streams.loc["Benefits (fiscal, economic, social)", "value"] == pytest.approx(pv_fiscal, rel=1e-12)
-    assert streams.loc["Costs (before optimism bias)", "value"] == pytest.approx(pv_costs, rel=1e-12)
+    assert streams.loc["Costs (no optimism bias)", "value"] == pytest.approx(pv_costs, rel=1e-12)
     assert r.pv_benefits.value == pytest.approx(pv_health + pv_fiscal, rel=1e-12)
     assert r.pv_costs.value == pytest.approx(pv_costs, rel=1e-12)
     # The fault of old: everything at 1.5% (costs too) would give a different PV of costs.
@@ -80,3 +80,9 @@ def test_costs_by_year_in_their_own_price_year_are_deflated_then_discounted() ->
     p = appraise({}, 1, [900, 0, 0], [FISCAL], years=3, price_year=2020, deflator=made_up, costs_price_year=2018)
     assert p.pv_costs.value == pytest.approx(1000)
     assert np.isfinite(p.bcr.value)
+
+
+def test_cost_rows_show_optimism_bias_when_there_is_some() -> None:
+    r = appraise({"optimism_bias": 0.2}, 1, 100, [FISCAL], years=1).by_stream.set_index("stream")
+    assert r.loc["Costs (before optimism bias)", "value"] == pytest.approx(100)
+    assert r.loc["Costs (optimism-bias adjusted)", "value"] == pytest.approx(120)
