@@ -156,7 +156,7 @@ def tornado(
 
     Each parameter goes to the low and high end of its range (``Distribution.bounds``: the
     stated range, or the central ``level`` interval for beta and draws) with the others at their
-    point values. Rows are sorted by swing, widest first.
+    expected values (the ``point`` column is the parameter's mean). Rows are sorted by swing, widest first.
     """
     base = point_values(dists)
     rows = []
@@ -168,7 +168,7 @@ def tornado(
         params[name] = np.array([lo, hi])
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.asarray(model(params)[output], dtype=float)
-        rows.append({"parameter": name, "low": lo, "high": hi, "point": d.point,
+        rows.append({"parameter": name, "low": lo, "high": hi, "point": d.mean,
                      "output_low": out[0], "output_high": out[1],
                      "swing": abs(out[1] - out[0])})
     frame = pd.DataFrame(rows, columns=["parameter", "low", "high", "point", "output_low",
@@ -208,7 +208,7 @@ def switching_values(
         params[name] = xs
         with np.errstate(divide="ignore", invalid="ignore"):
             out = model(params)
-        row: dict[str, Any] = {"parameter": name, "point": dists[name].point,
+        row: dict[str, Any] = {"parameter": name, "point": dists[name].mean,
                                "searched": f"{lo:g} to {hi:g}"}
         for target, threshold in targets.items():
             f_grid = np.asarray(out[target], dtype=float) - threshold
@@ -219,7 +219,7 @@ def switching_values(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return float(model(p)[target][0]) - threshold
 
-            row[f"{target} = {threshold:g}"] = _nearest_root(xs, f_grid, f, dists[name].point,
+            row[f"{target} = {threshold:g}"] = _nearest_root(xs, f_grid, f, dists[name].mean,
                                                              brentq)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -317,7 +317,8 @@ class Draws(Distribution):
         return (float(lo), float(hi))
 
     def describe(self) -> str:
-        return f"{self.values.size} draws ({self.source})"
+        # Where the stated point is the draws' median (no estimator point given), the ledger says so.
+        return f"{self.values.size} draws ({self.source}" + ("; point: median)" if self.point_value is None else ")")
 
 
 def _number(value: Any, key: str) -> float:

@@ -154,3 +154,10 @@ def test_combined_return_has_its_own_row_beside_a_fiscal_one() -> None:
     assert t.loc["Fiscal return (PV fiscal benefits / PV costs)", "value"] == pytest.approx(r.fiscal_return.value)
     assert r.fiscal_return.value > 0
     assert r.fiscal_return.value + r.fiscal_and_economic_return.value == pytest.approx(r.bcr.value)
+
+
+def test_a_median_point_is_labelled_as_one() -> None:
+    from svimpact.estimators.distributions import Draws
+
+    assert "point: median" in Draws(np.array([0.1, 0.2, 0.6])).describe()
+    assert "median" not in Draws(np.array([0.1, 0.2, 0.6]), point_value=0.2).describe()
