@@ -22,7 +22,7 @@ __all__ = ["COMBINED_LABEL", "NO_FISCAL", "coincidence_note", "coinciding", "hea
 
 COMBINED_LABEL = "Fiscal and economic return (combined, not split; PV / PV costs)"
 NO_FISCAL = ("not computed: no unit value is purely fiscal (a combined fiscal and economic value cannot be "
-             "split, so it is shown on its own row)")
+             "split; its return is given as the combined fiscal and economic return)")
 _RATIO_NAMES = {"bcr": "benefit-cost ratio", "sroi_ratio": "SROI ratio", "fiscal_return": "fiscal return",
                 "fiscal_and_economic_return": "combined fiscal and economic return"}
 
