@@ -34,6 +34,7 @@ from svimpact.estimators.distributions import (
     draw_all,
     resolve_seed,
 )
+from svimpact.estimators.montecarlo import interval_around
 from svimpact.exceptions import ParamsError
 
 __all__ = [
@@ -78,15 +79,21 @@ class ReferenceCase:
     with ``DW = GI* / GI``.
     """
 
-    gross: Any
+    gross: Any = None
     leakage: Any = None
     displacement: Any = None
     substitution: Any = None
     multiplier: Any = None
+    share: Any = None
+    """GI* as a share of gross (e.g. a comparison group's counterfactual / observed rate): then
+    ``GI* = share x GI`` draw by draw, tied to gross instead of drawn independently of it."""
 
     def distributions(self) -> dict[str, Distribution]:
         """The reference case's own parameters as ``reference.<name>`` distributions."""
-        out = {"reference.gross": _checked(self.gross, "reference.gross", "nonnegative")}
+        if (self.gross is None) == (self.share is None):
+            raise ParamsError("give the reference case's gross or share of gross (one of them)", key="reference")
+        out = ({"reference.gross": _checked(self.gross, "reference.gross", "nonnegative")} if self.share is None
+               else {"reference.share": _checked(self.share, "reference.share", "share")})
         for name in _REF_FACTORS:
             value = getattr(self, name)
             if value is not None:
@@ -123,7 +130,8 @@ def chain_lines(p: Mapping[str, Any], full_form: bool = False) -> dict[str, Any]
         return lines
     ref = lambda name: p.get(f"reference.{name}", p[name])  # noqa: E731
     i = g * one("leakage")
-    r = p["reference.gross"] * (1 - ref("leakage"))
+    ref_gross = p["reference.gross"] if "reference.gross" in p else p["reference.share"] * g
+    r = ref_gross * (1 - ref("leakage"))
     lines["after leakage"] = i
     lines["after deadweight"] = i - r
     i, r = i * one("displacement"), r * (1 - ref("displacement"))
@@ -290,9 +298,11 @@ def net_additional(
         return NetAdditionalResult(lines, _form(full), _describe(dists), 0, None)
     entropy = resolve_seed(seed)
     drawn = chain_lines(draw_all(dists, n_draws, entropy), full)
-    lines = {
-        k: Interval.from_draws(drawn[k], value=_clean(point[k]), level=level) for k in LINES
-    }
+    # The central value of each line is its expected value (the mean of its draws), not the chain at
+    # the modes: with skewed assumptions the two differ, and only the mean lies inside the interval
+    # by construction (see montecarlo.interval_around).
+    lines = {k: interval_around(np.asarray(drawn[k], dtype=float) * np.ones(n_draws),
+                                _clean(float(np.mean(drawn[k]))), level) for k in LINES}
     for arr in drawn.values():
         arr.setflags(write=False)
     return NetAdditionalResult(lines, _form(full), _describe(dists), n_draws, entropy, drawn)

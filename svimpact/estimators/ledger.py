@@ -47,6 +47,7 @@ from pydantic import ValidationError
 
 from svimpact._results import ResultMixin, result_frame
 from svimpact.estimators.additionality import ADJUSTMENT_KINDS
+from svimpact.estimators.correlation import RankCorrelation, correlation_matrix
 from svimpact.estimators.distributions import (
     Distribution,
     Draws,
@@ -166,6 +167,8 @@ class Ledger(ResultMixin):
 
     entries: Mapping[str, LedgerEntry]
     file: str | None = None
+    correlations: tuple[RankCorrelation, ...] = ()
+    """Rank correlations between entries (Iman-Conover; :mod:`svimpact.estimators.correlation`)."""
     _title = "Additionality ledger"
 
     @classmethod
@@ -241,6 +244,29 @@ class Ledger(ResultMixin):
         evidence = Evidence("comparison_group", source, level, None if level else "low")
         return self.with_draws(name, Draws.from_estimate(estimate, name), evidence)
 
+    def with_correlations(self, pairs: Any, *, key: str = "correlations") -> Ledger:
+        """A new ledger with rank correlations between its entries: ``[{between: [a, b], rank, source}]``
+        or :class:`RankCorrelation` objects. Names must be ledger entries; the matrix is checked."""
+        out = []
+        for i, p in enumerate(pairs or ()):
+            if isinstance(p, RankCorrelation):
+                out.append(p)
+                continue
+            between = p.get("between") if isinstance(p, Mapping) else None
+            if not isinstance(between, (list, tuple)) or len(between) != 2:
+                raise ParamsError("between must name two ledger entries", file=self.file, key=f"{key}[{i}].between")
+            rank = p.get("rank")
+            if isinstance(rank, bool) or not isinstance(rank, (int, float)):
+                raise ParamsError(f"rank must be a number in [-1, 1], got {rank!r}", file=self.file, key=f"{key}[{i}].rank")
+            out.append(RankCorrelation(str(between[0]), str(between[1]), float(rank), str(p.get("source") or "")))
+        correlation_matrix(out, list(LEDGER_KINDS), file=self.file, key=key)
+        return replace(self, correlations=tuple(out))
+
+    def correlation_table(self) -> pd.DataFrame:
+        """One row per requested rank correlation (empty when the assumptions are independent)."""
+        return pd.DataFrame([{"between": f"{c.a} and {c.b}", "rank correlation": c.rank, "source": c.source}
+                             for c in self.correlations], columns=["between", "rank correlation", "source"])
+
     def distributions(self) -> dict[str, Distribution]:
         """Every parameter's distribution; an unfilled estimator placeholder is an error."""
         out = {}
@@ -272,8 +298,10 @@ class Ledger(ResultMixin):
         return result_frame(rows)
 
     def table(self) -> pd.DataFrame:
-        """The published table: one row per parameter with its distribution, point, range,
-        evidence method, source and strength."""
+        """The published table: one row per parameter with its distribution, point (the mode of a
+        triangular or PERT, the median of estimator draws unless the estimator gave its own point),
+        mean (the expected value the appraisal's central figures use), range, evidence method,
+        source and strength."""
         rows = []
         for name, e in self.entries.items():
             d, ev = e.distribution, e.evidence
@@ -283,6 +311,7 @@ class Ledger(ResultMixin):
                 "distribution": ("default " if e.default else "") + (
                     d.describe() if d is not None else f"awaiting estimator {e.estimator}"),
                 "point": d.point if d is not None else float("nan"),
+                "mean": d.mean if d is not None else float("nan"),
                 "low": lo, "high": hi,
                 "method": ev.method if ev else "",
                 "source": ev.source.cite() if ev and ev.source else "",

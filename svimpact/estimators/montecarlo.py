@@ -19,11 +19,13 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.estimators.distributions import Distribution, draw_all, resolve_seed
+from svimpact.estimators.distributions import Distribution, draw_all, resolve_seed, rng_for
 
 __all__ = [
+    "MEAN_METHOD",
     "Model",
     "MonteCarloDraws",
+    "interval_around",
     "monte_carlo",
     "switching_values",
     "tornado",
@@ -31,32 +33,81 @@ __all__ = [
 
 Model = Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
 
+MEAN_METHOD = "Monte Carlo: mean of draws, percentile interval"
+"""The ``method`` of a headline whose central value is the expected value (mean of the draws)."""
+SHIFTED = "Monte Carlo: mean of draws, percentile interval with unequal tails (to contain the mean)"
+"""The ``method`` when the equal-tailed interval missed the mean and the tails were moved."""
+
+
+def interval_around(draws: np.ndarray, value: float, level: float = 0.95, method: str = MEAN_METHOD) -> Interval:
+    """A ``level`` percentile interval of ``draws`` that contains ``value`` (the central value).
+
+    The equal-tailed interval ``[q((1-level)/2), q((1+level)/2)]`` is used whenever it contains
+    ``value``. With a very skewed output the mean can fall outside it; then the tails are moved
+    (``[q(a), q(a + level)]`` with the smallest move that reaches ``value``), which keeps the
+    coverage at ``level`` and says so in the method. A value outside the draws' range (a ratio of
+    means whose denominator changes sign) has no such interval: lower and upper are NaN.
+    """
+    d = np.sort(np.asarray(draws, dtype=float))
+    v = float(value)
+    if np.ptp(d) == 0:
+        return Interval(v, v, v, level, "exact") if v == d[0] else Interval(v, np.nan, np.nan, level, method)
+    tail = (1 - level) / 2
+    lo, hi = np.quantile(d, [tail, 1 - tail])
+    if lo <= v <= hi:
+        return Interval(v, float(lo), float(hi), level, method)
+    if not d[0] <= v <= d[-1]:
+        return Interval(v, np.nan, np.nan, level, "Monte Carlo: no interval (the draws change sign)")
+    grid = np.linspace(0.0, 1 - level, 201)
+    los, his = np.quantile(d, grid), np.quantile(d, grid + level)
+    ok = np.flatnonzero((los <= v) & (v <= his))
+    if ok.size == 0:  # pragma: no cover - v within the range is always reached at a = 0 or 1 - level
+        return Interval(v, np.nan, np.nan, level, "Monte Carlo: no interval")
+    best = ok[np.argmin(np.abs(grid[ok] - tail))]
+    return Interval(v, float(los[best]), float(his[best]), level, SHIFTED)
+
 
 @dataclass(frozen=True, eq=False)
 class MonteCarloDraws:
-    """The draws of every output, with the point values and the seed that made them."""
+    """The draws of every output, with the seed that made them.
+
+    ``point`` is the model at every input's expected value (the base of the sensitivity tables;
+    exact when nothing varies). The headline central value is :meth:`central`, the mean of the
+    draws: an expected value, as the Green Book's annex A5 ("Uncertainty, Optimism Bias and Risk")
+    asks of appraisal values (annex title checked in the 2018 edition's contents; paragraph not pinned).
+    """
 
     outputs: Mapping[str, np.ndarray]
     point: Mapping[str, float]
     n_draws: int
     seed: int | None
     level: float
+    inputs: Mapping[str, np.ndarray] | None = None   # the parameters' draws (after any Iman-Conover re-ordering)
 
-    def interval(self, name: str) -> Interval:
-        """``name``'s point value with its percentile interval (exact when nothing varies)."""
-        value = self.point[name]
+    def central(self, name: str) -> float:
+        """``name``'s expected value: the mean of its draws (the point value when exact)."""
         if self.n_draws == 0:
-            return Interval.exact(value)
+            return self.point[name]
+        return float(np.mean(self.outputs[name]))
+
+    def interval(self, name: str, value: float | None = None) -> Interval:
+        """``name``'s central value (default :meth:`central`) with a percentile interval holding it."""
+        if self.n_draws == 0:
+            return Interval.exact(self.point[name] if value is None else value)
         draws = self.outputs[name]
         finite = draws[np.isfinite(draws)]
+        central = self.central(name) if value is None else float(value)
         if finite.size < draws.size:
-            return Interval(value, np.nan, np.nan, self.level, "Monte Carlo: undefined draws")
-        return Interval.from_draws(finite, value=value, level=self.level)
+            return Interval(central, np.nan, np.nan, self.level, "Monte Carlo: undefined draws")
+        return interval_around(finite, central, self.level)
 
 
 def point_values(dists: Mapping[str, Distribution]) -> dict[str, np.ndarray]:
-    """Every parameter at its point value, as arrays of shape ``(1,)``."""
-    return {k: np.array([d.point]) for k, d in dists.items()}
+    """Every parameter at its expected value (``Distribution.mean``), as arrays of shape ``(1,)``.
+
+    The sensitivity tables hold the other parameters here, so their base is the model at the
+    expected inputs, not at the modes."""
+    return {k: np.array([d.mean]) for k, d in dists.items()}
 
 
 def monte_carlo(
@@ -66,22 +117,32 @@ def monte_carlo(
     n_draws: int = 10_000,
     seed: int | None = None,
     level: float = 0.95,
+    correlations: tuple[list[str], np.ndarray] | None = None,
 ) -> MonteCarloDraws:
     """Run ``model`` at the point values and over ``n_draws`` joint draws of ``dists``.
+
+    ``correlations`` (names, target rank-correlation matrix; see
+    :func:`svimpact.estimators.correlation.correlation_matrix`) re-orders those parameters' draws
+    by the Iman-Conover method, from its own seeded stream; their marginals are unchanged.
 
     When every distribution is fixed no draws are made and every interval is exact.
     The same ``seed`` gives identical draws; ``seed=None`` draws fresh entropy, recorded in
     the result.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        point = {k: float(v[0]) for k, v in model(point_values(dists)).items()}
+        point = {k: float(np.asarray(v, dtype=float).ravel()[0]) for k, v in model(point_values(dists)).items()}
         if all(d.is_fixed for d in dists.values()):
             return MonteCarloDraws({}, point, 0, None, level)
         entropy = resolve_seed(seed)
-        outputs = dict(model(draw_all(dists, n_draws, entropy)))
+        drawn = draw_all(dists, n_draws, entropy)
+        if correlations is not None and correlations[0]:
+            from svimpact.estimators.correlation import iman_conover
+
+            drawn = iman_conover(drawn, correlations[0], correlations[1], rng_for(entropy, "iman-conover"))
+        outputs = dict(model(drawn))
     for arr in outputs.values():
         arr.setflags(write=False)
-    return MonteCarloDraws(outputs, point, int(n_draws), entropy, level)
+    return MonteCarloDraws(outputs, point, int(n_draws), entropy, level, drawn)
 
 
 def tornado(
@@ -95,7 +156,7 @@ def tornado(
 
     Each parameter goes to the low and high end of its range (``Distribution.bounds``: the
     stated range, or the central ``level`` interval for beta and draws) with the others at their
-    point values. Rows are sorted by swing, widest first.
+    expected values (the ``point`` column is the parameter's mean). Rows are sorted by swing, widest first.
     """
     base = point_values(dists)
     rows = []
@@ -107,7 +168,7 @@ def tornado(
         params[name] = np.array([lo, hi])
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.asarray(model(params)[output], dtype=float)
-        rows.append({"parameter": name, "low": lo, "high": hi, "point": d.point,
+        rows.append({"parameter": name, "low": lo, "high": hi, "point": d.mean,
                      "output_low": out[0], "output_high": out[1],
                      "swing": abs(out[1] - out[0])})
     frame = pd.DataFrame(rows, columns=["parameter", "low", "high", "point", "output_low",
@@ -147,7 +208,7 @@ def switching_values(
         params[name] = xs
         with np.errstate(divide="ignore", invalid="ignore"):
             out = model(params)
-        row: dict[str, Any] = {"parameter": name, "point": dists[name].point,
+        row: dict[str, Any] = {"parameter": name, "point": dists[name].mean,
                                "searched": f"{lo:g} to {hi:g}"}
         for target, threshold in targets.items():
             f_grid = np.asarray(out[target], dtype=float) - threshold
@@ -158,7 +219,7 @@ def switching_values(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return float(model(p)[target][0]) - threshold
 
-            row[f"{target} = {threshold:g}"] = _nearest_root(xs, f_grid, f, dists[name].point,
+            row[f"{target} = {threshold:g}"] = _nearest_root(xs, f_grid, f, dists[name].mean,
                                                              brentq)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -88,6 +88,17 @@ class Valuation(_Strict):
     years: int = Field(10, ge=1, le=100)
     schedule: Literal["standard", "health"] = "standard"
     n_draws: int = Field(10_000, ge=100, le=1_000_000)
+    lag_years: int = Field(0, ge=0, le=50)  # whole years before benefits start (issue 15)
+    costs_price_year: str | None = None  # price year of the cost column (default: the appraisal's)
+    distributional_weights: bool = False  # show the Green Book distributional-weights sensitivity
+
+
+class CorrelationSpec(_Strict):
+    """A rank correlation between two ledger entries (Iman-Conover), with its source."""
+
+    between: list[str] = Field(min_length=2, max_length=2)
+    rank: float = Field(ge=-1, le=1)
+    source: str | None = None
 
 
 class Targeting(_Strict):
@@ -137,6 +148,7 @@ class ServiceParams(_Strict):
     effect: EffectSettings = EffectSettings()
     adjustments: Adjustments = Adjustments()  # the ledger's entries (svimpact.io.adjustments)
     valuation: Valuation | None = None
+    correlations: list[CorrelationSpec] = Field(default_factory=list)  # between ledger entries (issue 15)
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
     plausibility: Plausibility = Plausibility()
@@ -155,8 +167,9 @@ class ServiceParams(_Strict):
         """The additionality ledger of this service (``svimpact.estimators.ledger.Ledger``)."""
         from svimpact.estimators.ledger import Ledger
 
-        return Ledger.from_adjustments(self.adjustments,
-                                   file=str(self.source_file) if self.source_file else None)
+        led = Ledger.from_adjustments(self.adjustments,
+                                      file=str(self.source_file) if self.source_file else None)
+        return led.with_correlations([c.model_dump() for c in self.correlations]) if self.correlations else led
 
     @field_validator("date_format")
     @classmethod

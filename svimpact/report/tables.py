@@ -11,7 +11,8 @@ from svimpact._results import Interval
 from svimpact.disclosure import DisclosedTable, disclose, get_rule
 from svimpact.io.params import ServiceParams
 
-__all__ = ["METHOD_NAMES", "NO_EVIDENCE", "effect_sentence", "limitations", "survey_table", "value_by_decile",
+__all__ = ["METHOD_NAMES", "NO_EVIDENCE", "appraisal_basis", "effect_sentence", "limitations", "survey_table",
+           "value_by_decile",
            "value_for_money_note"]
 
 METHOD_NAMES = {
@@ -184,3 +185,41 @@ def survey_table(survey, rule: str = "nhs-hes") -> DisclosedTable:
     table["weighted"] = shown * table["weight"].to_numpy(dtype=float)
     mask["weighted"] = mask["respondents"]
     return DisclosedTable(table, mask, safe.rule, safe.audit)
+
+
+def appraisal_basis(appraisal, values: Sequence = (), costs_price_year: str | None = None) -> str:
+    """One paragraph on the price base, discounting, central values and correlations of an appraisal.
+
+    Rendered from the appraisal's settings (which record the ledger's correlations and the costs'
+    price years), so the chapter explains them in one place and never restates a number by hand.
+    """
+    s = appraisal.settings
+    year = s["price_year"]
+    own = sorted({getattr(v, "price_year", year) for v in values} - {year})
+    if s.get("deflator"):
+        prices = (f"All values are in {year} prices: unit values from other years and costs were converted with the "
+                  f"GDP deflator ({s['deflator']}).")
+    else:
+        kept = f" (unit values from {', '.join(own)} are not converted)" if own else ""
+        costs = (f"costs stay in {costs_price_year} prices" if costs_price_year else
+                 "costs are as recorded, in the prices of the year they were incurred (their price year is not stated: "
+                 "set `valuation.costs_price_year`)")
+        prices = f"Values are in {year} prices{kept}; no GDP deflator series was supplied, so {costs}."
+    lag = s.get("lag", 0)
+    discount = ("Benefits are discounted on the Green Book standard schedule (3.5% a year for years 0-30), health and "
+                "wellbeing values on the health schedule (1.5%), and costs always on the standard schedule"
+                + (f"; benefits start {lag} year{'s' if lag != 1 else ''} after each outcome." if lag else "."))
+    if s["n_draws"]:
+        central = (f"Central figures are expected values: the means of {s['n_draws']:,} Monte Carlo draws (ratios are "
+                   f"ratios of expected values), with {s['level']:.0%} percentile intervals that always contain them.")
+    else:
+        central = "Every input is a fixed number, so the figures are exact."
+    corr = s.get("correlations") or []
+    if not corr:
+        dep = "The uncertain assumptions are drawn independently of one another; no correlation between them was stated."
+    else:
+        parts = [f"{c['between'].replace('_', ' ')} with a rank correlation of {c['requested']:+.2f} (achieved in the draws: "
+                 f"{c['achieved']:+.2f}{'; ' + c['source'] if c['source'] else ''})" for c in corr]
+        dep = ("These assumptions are drawn together rather than independently (Iman-Conover method, 1982): "
+               + "; ".join(parts) + ". The others are drawn independently.")
+    return " ".join([f"**Price base, discounting and uncertainty.** {prices}", discount, central, dep])

@@ -62,7 +62,9 @@ def test_chain_gives_a_negative_net_with_its_interval(null_estimate):
     # A deadweight wholly above 1 (the service reduced the outcome) gives a net wholly below zero.
     worse = net_additional(500, deadweight=Draws(np.linspace(1.05, 1.3, 200)), seed=3)
     assert worse.net.upper < 0
-    assert worse.net.value == pytest.approx(500 * (1 - np.median(np.linspace(1.05, 1.3, 200))))
+    # The central value is the mean over the resampled draws (issue 15: expected values), which for these
+    # evenly spaced draws is their median too: -87.5 up to Monte Carlo error (sd of net 36, 10,000 draws).
+    assert worse.net.value == pytest.approx(500 * (1 - np.median(np.linspace(1.05, 1.3, 200))), abs=1.5)
 
 
 def test_appraisal_runs_on_a_null_effect(null_estimate):

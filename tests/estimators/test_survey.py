@@ -115,7 +115,10 @@ def test_survey_result_goes_into_the_ledger_and_chain() -> None:
     led = Ledger.from_mapping({}).with_draws("deadweight", r, ev)
     assert led.distributions()["deadweight"] == r.distribution
     net = net_additional(90, deadweight=r, seed=2, n_draws=5000).net
-    assert net.value == pytest.approx(70.0)  # 90 x (1 - 20/90)
+    # Central value = expected value (issue 15): 90 x (1 - E[DW]), E[DW] the Beta mean (20 + 0.5) / (90 + 1)
+    # rather than the observed share 20/90 (which gave 70.0); up to Monte Carlo error (se ~0.06).
+    assert r.distribution.mean == pytest.approx(20.5 / 91)
+    assert net.value == pytest.approx(90 * (1 - 20.5 / 91), abs=0.25)
     assert net.lower < 70 < net.upper
 
 

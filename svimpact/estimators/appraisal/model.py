@@ -17,6 +17,8 @@ import pandas as pd
 
 from svimpact.estimators.additionality import ReferenceCase, chain_lines
 from svimpact.estimators.appraisal.results import VFM_MEASURES, AppraisalResult, assemble
+from svimpact.estimators.appraisal.timing import CostProfile, cost_profile, stream_factors
+from svimpact.estimators.correlation import RankCorrelation, correlation_matrix
 from svimpact.estimators.distributions import Distribution, Fixed, as_distribution, check_kind
 from svimpact.estimators.ledger import LEDGER_DEFAULTS, LEDGER_KINDS, Ledger
 from svimpact.estimators.montecarlo import monte_carlo
@@ -45,38 +47,48 @@ class _AppraisalModel:
     """The chain plus the valuation, vectorised over draws (see :func:`appraise`)."""
 
     years: int
-    factors: np.ndarray          # DF_0 .. DF_{T-1}
+    factors: np.ndarray          # standard DF_0 .. DF_{T-1} (costs)
     cohorts: np.ndarray          # (T, T): cohorts[c, t] = share of gross in cohort c, t >= c
     pv_costs_base: float         # PV of costs before optimism bias (NaN when no costs given)
     values: tuple[UnitValue, ...]
     full_form: bool
     vfm_reason: str | None = None  # set when costs are zero or absent: no value-for-money measures
+    benefit_factors: Mapping[str, np.ndarray] | None = None  # by stream, lag-shifted (default: factors)
 
     def __call__(self, p: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         lines = chain_lines(p, self.full_form)
         net = np.asarray(lines["after multiplier"], dtype=float)
         profile = persistence_profile(self.years, p["persistence"], p["drop_off"])
         outcome_years = profile @ self.cohorts          # (n, T): outcome-years per gross unit
-        pv_per_unit_value = net * (outcome_years @ self.factors)
+        streams = self.benefit_factors or {"standard": self.factors}
+        pv_per_unit_value = {name: net * (outcome_years @ f) for name, f in streams.items()}
         out: dict[str, np.ndarray] = {f"line:{k}": np.asarray(v, float) for k, v in lines.items()}
         pvb = np.zeros_like(net)
         fiscal = np.zeros_like(net)
+        combined = np.zeros_like(net)   # "fiscal and economic" values not split by their source
+        by_stream = {name: np.zeros_like(net) for name in streams}
         for v in self.values:
-            stream = p[f"value:{v.id}"] * pv_per_unit_value
+            stream = p[f"value:{v.id}"] * pv_per_unit_value[v.schedule if v.schedule in streams else "standard"]
             out[f"value:{v.id}"] = stream
+            by_stream[v.schedule if v.schedule in streams else "standard"] += stream
             pvb = pvb + stream
             if v.value_type == "fiscal":
                 fiscal = fiscal + stream
+            elif v.value_type == "fiscal and economic":
+                combined = combined + stream
+        out.update({f"stream:{k}": v for k, v in by_stream.items()})
         pvc_raw = np.full_like(net, self.pv_costs_base)
         pvc = pvc_raw * (1 + p["optimism_bias"])
-        out.update(pv_benefits=pvb, pv_costs=pvc, net_outcomes=net)
+        out.update(pv_benefits=pvb, pv_costs=pvc, pv_costs_raw=pvc_raw, pv_fiscal=fiscal,
+                   pv_fiscal_economic=combined, net_outcomes=net)
         if self.vfm_reason is not None:
             # No costs: every measure built on them is undefined (NaN), never inf or 0.
             nan = np.full_like(net, np.nan)
-            out.update({k: nan for k in VFM_MEASURES})
+            out.update({k: nan for k in (*VFM_MEASURES, "fiscal_and_economic_return")})
         else:
             out.update(npsv=pvb - pvc, bcr=pvb / pvc, sroi_ratio=pvb / pvc_raw,
-                       cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc)
+                       cost_per_outcome=pvc / net, fiscal_return=fiscal / pvc,
+                       fiscal_and_economic_return=combined / pvc)
         return out
 
 
@@ -90,11 +102,11 @@ def _year_vector(x: Any, years: int, key: str) -> np.ndarray:
     return np.pad(arr, (0, years - arr.size))
 
 
-def _costs_pv(costs: Any, years: int, factors: np.ndarray) -> tuple[float, str | None]:
-    """PV of costs before optimism bias, and why value for money is not computed (or None)."""
-    if costs is None:
+def _costs_pv(profile: CostProfile | None, factors: np.ndarray) -> tuple[float, str | None]:
+    """PV of costs before optimism bias (standard schedule), and why value for money is not computed (or None)."""
+    if profile is None:
         return np.nan, NO_COSTS
-    pv = float(_year_vector(costs, years, "costs") @ factors)
+    pv = profile.pv(factors)
     return pv, (ZERO_COSTS if pv == 0 else None)
 
 
@@ -145,6 +157,13 @@ def _prepared_values(
     return tuple(v.in_prices_of(target, deflator) for v in vals), target
 
 
+def _correlations(ledger: Any, given: Any) -> tuple[RankCorrelation, ...]:
+    if given is None:
+        return tuple(getattr(ledger, "correlations", ()))
+    base = ledger if isinstance(ledger, Ledger) else Ledger({}, None)
+    return base.with_correlations(given).correlations
+
+
 def appraise(
     ledger: Ledger | Mapping[str, Any],
     gross: Any,
@@ -155,7 +174,11 @@ def appraise(
     price_year: Any = None,
     deflator: DeflatorSeries | None = None,
     schedule: str | DiscountSchedule = "standard",
+    health_schedule: str | DiscountSchedule = "health",
+    lag: int = 0,
+    costs_price_year: Any = None,
     reference: ReferenceCase | None = None,
+    correlations: Any = None,
     beneficiary_deciles: Any = None,
     n_draws: int = 10_000,
     seed: int | None = None,
@@ -172,8 +195,10 @@ def appraise(
         Gross outcomes: a number or distribution (all achieved in year 0), or a sequence of
         yearly numbers (a cohort per year).
     costs
-        Costs in ``price_year`` prices: one number (year 0) or a sequence of yearly numbers, or
-        None when the service has no costs data. When the costs are absent or all zero, value for
+        One number (year 0), a sequence of yearly numbers (in ``costs_price_year`` prices, default
+        the appraisal's), or records ``{year, amount, price_year}`` each deflated to the appraisal's
+        price year (:mod:`~svimpact.estimators.appraisal.timing`); or None when the service has no
+        costs data. Costs are always discounted on the standard schedule. When the costs are absent or all zero, value for
         money is not computed: the NPSV and every ratio to costs (BCR, SROI ratio, fiscal return,
         cost per outcome, return per pound) are NaN with method ``"not computed"``, and
         ``result.vfm_reason`` says why; present values of benefits are still computed.
@@ -185,10 +210,19 @@ def appraise(
     price_year, deflator
         Price year of the appraisal (default: the first value's) and the GDP deflator series
         that converts the others (a missing year is an error).
-    schedule
-        ``"standard"``, ``"health"`` or a :class:`DiscountSchedule`.
+    schedule, health_schedule
+        The schedule for costs and every non-health stream (``"standard"`` or a
+        :class:`DiscountSchedule`), and the one for health and wellbeing values (``"health"``).
+        Each unit value's type picks its stream (``UnitValue.schedule``); asking for the health
+        schedule for everything is an error, since costs never take the health rate.
+    lag
+        Whole years before benefits start (an outcome of year t is valued from year t + lag).
     reference
-        A reference case for the full form of the chain (then no deadweight in the ledger).
+        A reference case for the full form of the chain (then no deadweight in the ledger). Give
+        it as a share of gross (``ReferenceCase(share=...)``) to draw it jointly with gross.
+    correlations
+        Rank correlations between uncertain assumptions (:class:`RankCorrelation` or
+        ``{between: [a, b], rank}``), induced by Iman-Conover; default: the ledger's own.
     beneficiary_deciles
         IMD decile (1-10) of each beneficiary's area, or a mapping decile -> count; PV benefits
         are split in proportion (equal value per beneficiary assumed).
@@ -201,7 +235,12 @@ def appraise(
     """
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
         raise ParamsError(f"years must be a positive whole number, got {years!r}", key="years")
+    if isinstance(schedule, str) and schedule == "health":
+        raise ParamsError("the health schedule applies only to health and wellbeing values (each unit value's type "
+                          "sets its stream); costs and other values stay on the standard schedule, so give "
+                          "schedule='standard' (or a DiscountSchedule for a sensitivity test)", key="valuation.schedule")
     sched = get_schedule(schedule)
+    health = get_schedule(health_schedule)
     vals, target = _prepared_values(values, price_year, deflator)
     dists = _ledger_dists(ledger)
     total, shares = _gross_parts(gross, years)
@@ -212,10 +251,16 @@ def appraise(
                               key="deadweight")
         dists.update(reference.distributions())
     for v in vals:
-        dists[f"value:{v.id}"] = Fixed(v.amount)
+        dists[f"value:{v.id}"] = v.distribution()
     factors = sched.factors(years)
-    pv_costs, vfm_reason = _costs_pv(costs, years, factors)
+    profile = None if costs is None else cost_profile(costs, years, target, deflator, costs_price_year)
+    pv_costs, vfm_reason = _costs_pv(profile, factors)
+    streams = stream_factors({"standard": sched, "health": health}, years, lag)
     model = _AppraisalModel(years, factors, _cohort_matrix(shares), pv_costs, vals,
-                            reference is not None, vfm_reason)
-    mc = monte_carlo(model, dists, n_draws=n_draws, seed=seed, level=level)
-    return assemble(mc, model, dists, ledger, sched, target, deflator, beneficiary_deciles)
+                            reference is not None, vfm_reason, streams)
+    pairs = _correlations(ledger, correlations)
+    uncertain = [k for k, d in dists.items() if not d.is_fixed]
+    target_corr = correlation_matrix(pairs, uncertain) if pairs else None
+    mc = monte_carlo(model, dists, n_draws=n_draws, seed=seed, level=level, correlations=target_corr)
+    timing = {"lag": lag, "health_schedule": health, "costs": profile, "correlations": pairs}
+    return assemble(mc, model, dists, ledger, sched, target, deflator, beneficiary_deciles, timing)

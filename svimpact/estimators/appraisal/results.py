@@ -11,10 +11,12 @@ import pandas as pd
 
 from svimpact._results import Interval, ResultMixin, result_frame
 from svimpact.estimators.additionality import LINES, NetAdditionalResult
+from svimpact.estimators.appraisal.timing import stream_table
+from svimpact.estimators.appraisal.valuetypes import COMBINED_LABEL, NO_FISCAL, coincidence_note, headline_rows
 from svimpact.estimators.charts import tornado_chart as draw_tornado
 from svimpact.estimators.distributions import Distribution
 from svimpact.estimators.ledger import LEDGER_KINDS, Ledger
-from svimpact.estimators.montecarlo import MonteCarloDraws, switching_values, tornado
+from svimpact.estimators.montecarlo import MonteCarloDraws, interval_around, switching_values, tornado
 from svimpact.estimators.valuation import DeflatorSeries, DiscountSchedule
 from svimpact.exceptions import InputDataError, NotComputedError
 
@@ -87,6 +89,10 @@ class AppraisalResult(ResultMixin):
     settings: Mapping[str, Any]
     draws: MonteCarloDraws | None = None
     vfm_reason: str | None = None
+    fiscal_and_economic_return: Interval | None = None
+    """PV of "fiscal and economic" combined values / PV costs (None when the appraisal has none)."""
+    by_stream: pd.DataFrame | None = None
+    """PV by discounting stream: benefits on the standard and health schedules, and costs (standard)."""
     _title = "Social cost-benefit appraisal"
 
     def to_frame(self) -> pd.DataFrame:
@@ -94,18 +100,20 @@ class AppraisalResult(ResultMixin):
         rows: list[dict[str, Any]] = []
         for key, label in HEADLINES.items():
             iv: Interval = getattr(self, key)
-            rows.append({"measure": label, "method": NOT_COMPUTED} if iv.method == NOT_COMPUTED
+            rows.append({"measure": label, "method": iv.method} if iv.method.startswith(NOT_COMPUTED)
                         else {"measure": label, "interval": iv})
+            if key == "fiscal_return" and self.fiscal_and_economic_return is not None:
+                c = self.fiscal_and_economic_return
+                rows.append({"measure": COMBINED_LABEL, "method": c.method} if c.method.startswith(NOT_COMPUTED)
+                            else {"measure": COMBINED_LABEL, "interval": c})
         return result_frame(rows)
 
     def table(self) -> pd.DataFrame:
-        """The published headline table: measure, value, lower, upper, method."""
-        rows = []
-        for key, label in HEADLINES.items():
-            iv: Interval = getattr(self, key)
-            rows.append({"measure": label, "value": iv.value, "lower": iv.lower,
-                         "upper": iv.upper, "method": iv.method})
-        return pd.DataFrame(rows)
+        """The published headline table: measure, value, lower, upper, method.
+
+        Ratios that coincide (BCR, SROI ratio, fiscal return) share one row; a combined "fiscal and
+        economic" return has its own row (:mod:`~svimpact.estimators.appraisal.valuetypes`)."""
+        return headline_rows(self, HEADLINES)
 
     def _notes(self) -> list[str]:
         s = self.settings
@@ -119,6 +127,9 @@ class AppraisalResult(ResultMixin):
         ]
         if self.vfm_reason:
             notes.append(f"Value for money not computed: {self.vfm_reason}.")
+        same = coincidence_note(self)
+        if same:
+            notes.append(same)
         if s.get("deflator"):
             notes.append(f"Prices converted with: {s['deflator']}.")
         if s.get("second_hand_values"):
@@ -130,7 +141,10 @@ class AppraisalResult(ResultMixin):
         """Tornado chart of NPSV (a matplotlib Figure); an error when NPSV was not computed."""
         if self.vfm_reason:
             raise NotComputedError(f"no tornado chart: value for money was not computed ({self.vfm_reason})")
-        return draw_tornado(self.tornado, base=self.npsv.value, title=title, unit=unit)
+        # The bars move one assumption with the others at their expected values: the line is the NPSV
+        # there (close to, not equal to, the headline's mean NPSV when the model is not linear).
+        base = self.settings.get("sensitivity_base", self.npsv.value)
+        return draw_tornado(self.tornado, base=base, title=title, unit=unit)
 
     def waterfall_chart(self, *, unit: str = "outcomes") -> Any:
         """Waterfall from gross to net additional outcomes (a matplotlib Figure)."""
@@ -142,15 +156,16 @@ def _interval_rows(
 ) -> pd.DataFrame:
     """PV benefits of each group, and its return per pound of (OB-adjusted) cost (NaN without costs)."""
     rows = []
+    pvc = mc.central("pv_costs")
     for group, names in groups.items():
-        point = sum(mc.point[n] for n in names)
-        ratio_point = point / mc.point["pv_costs"] if costs and mc.point["pv_costs"] else np.nan
+        point = sum(mc.central(n) for n in names)   # expected value (mean of the draws)
+        ratio_point = point / pvc if costs and pvc else np.nan   # ratio of expected values
         if mc.n_draws:
             draws = np.asarray(sum(mc.outputs[n] for n in names))
-            iv = Interval.from_draws(draws, value=point, level=mc.level)
+            iv = interval_around(draws, point, mc.level)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = draws / mc.outputs["pv_costs"]
-            rv = (Interval.from_draws(ratio, value=ratio_point, level=mc.level)
+            rv = (interval_around(ratio, ratio_point, mc.level)
                   if costs and np.all(np.isfinite(ratio)) else Interval(ratio_point, np.nan, np.nan))
         else:
             iv, rv = Interval.exact(point), Interval.exact(ratio_point)
@@ -189,7 +204,7 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
     out = {}
     for name, d in dists.items():
         kind = LEDGER_KINDS.get(name.removeprefix("reference."))
-        if kind in ("share", "deadweight"):
+        if kind in ("share", "deadweight") or name == "reference.share":
             out[name] = (0.0, 1.0)
         elif name == "persistence":
             out[name] = (0.0, float(years))
@@ -198,16 +213,51 @@ def domains(dists: Mapping[str, Distribution], years: int) -> dict[str, tuple[fl
     return out
 
 
+RATIOS = {"bcr": ("pv_benefits", "pv_costs"), "sroi_ratio": ("pv_benefits", "pv_costs_raw"),
+          "fiscal_return": ("pv_fiscal", "pv_costs"), "cost_per_outcome": ("pv_costs", "net_outcomes"),
+          "fiscal_and_economic_return": ("pv_fiscal_economic", "pv_costs")}
+"""Each ratio's numerator and denominator: its central value is the ratio of their expected values."""
+
+
+def _central(mc: MonteCarloDraws, key: str) -> float:
+    """The headline's central value: the mean of its draws, or for a ratio the ratio of the means
+    (a BCR of expected PV benefits to expected PV costs; the mean of a ratio is not an expected value
+    of anything the Green Book asks for)."""
+    if key in RATIOS and mc.n_draws:
+        num, den = (mc.central(n) for n in RATIOS[key])
+        return num / den if den else float("nan")
+    return mc.central(key)
+
+
+def _achieved(pairs: Any, mc: MonteCarloDraws) -> list[dict[str, Any]]:
+    """Each requested rank correlation with the one achieved in the draws (Spearman)."""
+    from scipy.stats import spearmanr
+
+    out = []
+    for c in pairs:
+        got = (float(spearmanr(mc.inputs[c.a], mc.inputs[c.b])[0]) if mc.inputs is not None and mc.n_draws
+               else float("nan"))
+        out.append({"between": f"{c.a} and {c.b}", "requested": c.rank, "achieved": got, "source": c.source})
+    return out
+
+
 def assemble(
     mc: MonteCarloDraws, model: Any, dists: Mapping[str, Distribution],
     ledger: Any, sched: DiscountSchedule, target: str, deflator: DeflatorSeries | None,
-    deciles: Any,
+    deciles: Any, timing: Mapping[str, Any] | None = None,
 ) -> AppraisalResult:
     reason = model.vfm_reason
     headline = {k: (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
-                    if reason and k in VFM_MEASURES else mc.interval(k)) for k in HEADLINES}
+                    if reason and k in VFM_MEASURES else mc.interval(k, _central(mc, k))) for k in HEADLINES}
     if reason and not np.isfinite(mc.point["pv_costs"]):
         headline["pv_costs"] = Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED)
+    types = {v.value_type for v in model.values}
+    if "fiscal" not in types and not reason:   # no fiscal value: a zero fiscal return would mislead
+        headline["fiscal_return"] = Interval(np.nan, np.nan, np.nan, mc.level, NO_FISCAL)
+    combined = None
+    if "fiscal and economic" in types:
+        combined = (Interval(np.nan, np.nan, np.nan, mc.level, NOT_COMPUTED) if reason
+                    else mc.interval("fiscal_and_economic_return", _central(mc, "fiscal_and_economic_return")))
     chain = NetAdditionalResult(
         {k: mc.interval(f"line:{k}") for k in LINES},
         "reference case" if model.full_form else "shortcut",
@@ -244,6 +294,13 @@ def assemble(
             f"{deflator.source}, {deflator.vintage}" + (" [EXAMPLE SERIES]" if deflator.example
                                                         else "")),
         "second_hand_values": [v.id for v in model.values if v.second_hand],
+        "sensitivity_base": mc.point.get("npsv", float("nan")),
+        "lag": (timing or {}).get("lag", 0),
+        "health_schedule": getattr((timing or {}).get("health_schedule"), "name", "health"),
+        "costs_price_years": list(getattr((timing or {}).get("costs"), "price_years", ())),
+        "costs_deflated": bool(getattr((timing or {}).get("costs"), "deflated", False)),
+        "correlations": _achieved((timing or {}).get("correlations", ()), mc),
+        "central": "expected value (mean of the draws; ratios: ratio of expected values)",
     }
     return AppraisalResult(
         **headline, chain=chain, by_value=by_value,
@@ -251,5 +308,6 @@ def assemble(
         by_agency=_interval_rows(mc, groups_agency, "agency", costs),
         by_decile=None if deciles is None else _decile_table(deciles, headline["pv_benefits"]),
         switching_values=sv, tornado=tor, ledger=ledger_table, settings=settings, draws=mc,
-        vfm_reason=reason,
+        vfm_reason=reason, fiscal_and_economic_return=combined,
+        by_stream=stream_table(mc, model, (timing or {}).get("health_schedule") or sched, sched),
     )

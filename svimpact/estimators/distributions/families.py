@@ -56,6 +56,11 @@ class Distribution(ABC):
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take."""
 
+    @property
+    def mean(self) -> float:
+        """The expected value (the Green Book's central value for an uncertain input)."""
+        return self.point
+
     def bounds(self, level: float = 0.95) -> tuple[float, float]:
         """Low and high values for sensitivity (tornado) analysis: the stated range."""
         return self.support()
@@ -136,6 +141,11 @@ class Triangular(Distribution):
     @property
     def point(self) -> float:
         return self.mode
+
+    @property
+    def mean(self) -> float:
+        """``(low + mode + high) / 3`` (checked against ``scipy.stats.triang`` in the tests)."""
+        return (self.low + self.mode + self.high) / 3
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.low == self.high:
@@ -218,6 +228,11 @@ class BetaCounts(Distribution):
     def point(self) -> float:
         return self.successes / (self.successes + self.failures)
 
+    @property
+    def mean(self) -> float:
+        """The Beta mean ``(s + prior) / (s + f + 2 prior)``."""
+        return (self.successes + self.prior) / (self.successes + self.failures + 2 * self.prior)
+
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return rng.beta(self.successes + self.prior, self.failures + self.prior, n)
 
@@ -264,6 +279,11 @@ class Draws(Distribution):
     def point(self) -> float:
         return float(np.median(self.values)) if self.point_value is None else self.point_value
 
+    @property
+    def mean(self) -> float:
+        """The mean of the draws (what resampling them gives on average)."""
+        return float(np.mean(self.values))
+
     @classmethod
     def from_estimate(cls, estimate: Any, attribute: str = "deadweight") -> Draws:
         """The draws of a comparison-group estimate (``svimpact.estimators.effects``).
@@ -297,7 +317,8 @@ class Draws(Distribution):
         return (float(lo), float(hi))
 
     def describe(self) -> str:
-        return f"{self.values.size} draws ({self.source})"
+        # Where the stated point is the draws' median (no estimator point given), the ledger says so.
+        return f"{self.values.size} draws ({self.source}" + ("; point: median)" if self.point_value is None else ")")
 
 
 def _number(value: Any, key: str) -> float:

@@ -35,13 +35,21 @@ __all__ = [
 VALUES_DIR = Path(__file__).resolve().parents[3] / "params" / "values"
 """Where the shipped value files live (repository checkout)."""
 
-VALUE_TYPES = ("fiscal", "economic", "social", "fiscal and economic")
+VALUE_TYPES = ("fiscal", "economic", "social", "fiscal and economic", "health", "wellbeing")
 """Value types. 'fiscal and economic' is for published figures that do not split the two
-(they count in neither the fiscal return nor the fiscal split)."""
+(they count in neither the fiscal return nor the fiscal split). 'health' and 'wellbeing' are
+effects on health or life satisfaction (QALYs, WELLBYs), the only streams discounted on the
+Green Book's health schedule."""
+
+SCHEDULE_OF_TYPE = {"health": "health", "wellbeing": "health"}
+"""The discount schedule each value type takes (every other type, and every cost: ``standard``).
+HM Treasury, The Green Book (2022), annex A6 (discounting): the health schedule (1.5% for years
+0-30) excludes the wealth effect and applies to health and life effects valued in utility terms;
+the wellbeing guidance (2021) applies the same rate to WELLBYs."""
 
 _UV_REQUIRED = ("id", "name", "amount", "unit", "price_year", "value_type", "agency", "source",
                 "licence")
-_UV_OPTIONAL = ("second_hand", "note")
+_UV_OPTIONAL = ("second_hand", "note", "low", "high")
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,25 @@ class UnitValue:
     licence: str
     second_hand: bool = False
     note: str = ""
+    low: float | None = None
+    high: float | None = None
+    """A published range (e.g. the WELLBY's low and high values): the value is then uncertain,
+    drawn from a triangular distribution low / amount / high (see :meth:`distribution`)."""
+
+    @property
+    def schedule(self) -> str:
+        """The discount schedule this value's stream takes: ``health`` for health and wellbeing."""
+        return SCHEDULE_OF_TYPE.get(self.value_type, "standard")
+
+    def distribution(self) -> Any:
+        """The value as a distribution: fixed, or triangular on its published range with the
+        published central value as the mode (the guidance gives a range, not a shape: the shape is
+        svimpact's assumption, stated in the ledger)."""
+        from svimpact.estimators.distributions import Fixed, Triangular
+
+        if self.low is None or self.high is None:
+            return Fixed(self.amount)
+        return Triangular(self.low, self.amount, self.high)
 
     def in_prices_of(self, year: Any, deflator: DeflatorSeries | None) -> UnitValue:
         """This value converted to ``year`` prices (no deflator needed if already there)."""
@@ -71,8 +98,10 @@ class UnitValue:
                 f"{target} prices: pass a GDP deflator series (load_deflator) to convert it",
                 key="deflator",
             )
-        amount = deflator.convert(self.amount, self.price_year, target)
-        return replace(self, amount=amount, price_year=target)
+        f = deflator.factor(self.price_year, target)
+        return replace(self, amount=self.amount * f, price_year=target,
+                       low=None if self.low is None else self.low * f,
+                       high=None if self.high is None else self.high * f)
 
 
 @dataclass(frozen=True)
@@ -134,8 +163,26 @@ def parse_unit_values(
             value_type=str(rec["value_type"]), agency=str(rec["agency"]),
             source=str(rec["source"]), licence=str(rec["licence"]),
             second_hand=bool(rec.get("second_hand", False)), note=str(rec.get("note", "") or ""),
+            **_range(rec, where, file),
         ))
     return tuple(out)
+
+
+def _range(rec: Mapping[str, Any], where: str, file: str | None) -> dict[str, float | None]:
+    """A value's published range (``low`` and ``high`` both or neither; low <= amount <= high)."""
+    low, high = rec.get("low"), rec.get("high")
+    if low is None and high is None:
+        return {"low": None, "high": None}
+    if low is None or high is None:
+        raise ParamsError("give both low and high (the published range) or neither", file=file,
+                          key=f"{where}.{'low' if low is None else 'high'}")
+    lo = _positive(low, f"{where}.low", file, allow_zero=True)
+    hi = _positive(high, f"{where}.high", file, allow_zero=True)
+    amount = float(rec["amount"])
+    if not lo <= amount <= hi:
+        raise ParamsError(f"needs low <= amount <= high (got {lo:g}, {amount:g}, {hi:g})", file=file,
+                          key=f"{where}.low")
+    return {"low": lo, "high": hi}
 
 
 def load_unit_values(path: str | Path | None = None) -> UnitValueLibrary:

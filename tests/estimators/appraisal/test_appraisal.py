@@ -67,10 +67,19 @@ def test_benefits_stop_at_the_end_of_the_appraisal_period() -> None:
     assert r.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.035))
 
 
-def test_health_schedule_is_used_when_asked() -> None:
-    r = appraise({"persistence": 2}, 1, 1, [FISCAL], years=2, schedule="health")
+def test_health_schedule_is_used_for_health_values_only() -> None:
+    # This test used to ask for schedule="health" and expect a *fiscal* value (and the costs) at
+    # 1.5%. That was the fault issue 15 names: the Green Book's health rate is for health and
+    # wellbeing effects only. Now the value's type picks its schedule, and asking for the health
+    # schedule for everything is a clear error.
+    health = UnitValue("h", "QALY gain", 1000, "GBP per person per year", "2020", "health",
+                       "Individual", "test fixture (made-up)", "n/a")
+    r = appraise({"persistence": 2}, 1, 1, [health], years=2)
     assert r.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.015))
-    assert r.settings["schedule"] == "health"
+    f = appraise({"persistence": 2}, 1, 1, [FISCAL], years=2)
+    assert f.pv_benefits.value == pytest.approx(1000 * (1 + 1 / 1.035))
+    with pytest.raises(ParamsError, match="applies only to health and wellbeing values"):
+        appraise({"persistence": 2}, 1, 1, [FISCAL], years=2, schedule="health")
 
 
 def test_splits_by_value_type_and_agency_add_up() -> None:
@@ -97,7 +106,8 @@ def test_every_headline_is_an_interval_and_contains_its_point() -> None:
     assert len(frame) == 8
     for _, row in frame.iterrows():
         assert row["lower"] < row["value"] < row["upper"], row["measure"]
-    assert (frame["method"] == "Monte Carlo percentile").all()
+    # Central values are expected values (issue 15), and the method says so.
+    assert (frame["method"] == "Monte Carlo: mean of draws, percentile interval").all()
 
 
 def test_same_seed_same_tables() -> None:
@@ -118,14 +128,16 @@ def test_switching_values_zero_the_npsv() -> None:
     dw = sv.loc["deadweight", "npsv = 0"]
     assert 0 < dw < 1
     assert sv.loc["deadweight", "bcr = 1"] == pytest.approx(dw, abs=1e-9)
-    # Re-appraise at the switching value, everything else at its point value.
-    point = {k: (v.point if hasattr(v, "point") else v) for k, v in UNCERTAIN_LEDGER.items()}
+    # Re-appraise at the switching value, everything else at its expected value: the sensitivity
+    # tables hold the other assumptions at their means since issue 15 (they used to hold them at
+    # their modes, which put the tornado's base off the headline's central value).
+    point = {k: (v.mean if hasattr(v, "mean") else v) for k, v in UNCERTAIN_LEDGER.items()}
     point["deadweight"] = dw
     again = appraise(point, 100, 150_000, [FISCAL, SOCIAL])
     assert again.npsv.value == pytest.approx(0, abs=1e-4)
     assert again.bcr.value == pytest.approx(1, abs=1e-9)
     # Closed form for the unit value: NPSV linear in it.
-    base = appraise(point | {"deadweight": 0.2}, 100, 150_000, [FISCAL, SOCIAL])
+    base = appraise(point | {"deadweight": UNCERTAIN_LEDGER["deadweight"].mean}, 100, 150_000, [FISCAL, SOCIAL])
     per_pound = base.by_value.set_index("value_id").loc["f", "value"] / 1000
     other = base.by_value.set_index("value_id").loc["s", "value"]
     expected = (base.pv_costs.value - other) / per_pound
@@ -215,6 +227,7 @@ def test_appraise_accepts_a_ledger() -> None:
         (dict(costs=[-1]), "must be finite and >= 0"),
         (dict(values=[]), "non-empty sequence of UnitValue"),
         (dict(schedule="flat"), "unknown discount schedule"),
+        (dict(schedule="health"), "applies only to health and wellbeing"),
         (dict(n_draws=0, ledger={"deadweight": Uniform(0, 0.5)}), "n_draws must be a positive"),
     ],
 )

@@ -149,7 +149,8 @@ def test_normalise_year() -> None:
 def test_shipped_library_is_sourced_and_second_hand_labelled() -> None:
     lib = load_unit_values()
     ids = {v.id for v in lib}
-    assert ids == {"gmca_v1_4_rough_sleeper_la_spend", "gmca_v1_4_jsa_claimant_into_work"}
+    # issue 15 added the WELLBY (read in the guidance's own text, so not second-hand).
+    assert ids == {"gmca_v1_4_rough_sleeper_la_spend", "gmca_v1_4_jsa_claimant_into_work", "hmt_wellby_2019"}
     # METHODS.md section 3: GMCA v1.4 figures seen second-hand.
     rough = lib["gmca_v1_4_rough_sleeper_la_spend"]
     assert (rough.amount, rough.price_year, rough.value_type) == (7900, "2010-11", "fiscal")
@@ -157,7 +158,10 @@ def test_shipped_library_is_sourced_and_second_hand_labelled() -> None:
     assert (jsa.amount, jsa.price_year, jsa.value_type) == (9800, "2012-13",
                                                              "fiscal and economic")
     for v in lib:
-        assert v.second_hand and "second-hand" in v.source and v.licence
+        if v.id.startswith("gmca"):
+            assert v.second_hand and "second-hand" in v.source and v.licence
+        else:
+            assert not v.second_hand and "Box 7" in v.source and v.licence
 
 
 def test_no_hact_values_shipped() -> None:
@@ -183,7 +187,8 @@ def test_unit_value_errors_name_the_key(tmp_path: Path) -> None:
     f = tmp_path / "v.yaml"
     rec = dict(id="a", name="A", amount=1, unit="u", price_year=2020, value_type="fiscal",
                agency="LA", source="s", licence="l")
-    f.write_text(yaml.safe_dump({"values": [{**rec, "value_type": "wellbeing"}]}))
+    # "wellbeing" became a value type in issue 15 (discounted on the health schedule); a typo is still an error.
+    f.write_text(yaml.safe_dump({"values": [{**rec, "value_type": "wellness"}]}))
     with pytest.raises(ParamsError, match=r"values\[0\].value_type.*fiscal, economic, social"):
         load_unit_values(f)
     f.write_text(yaml.safe_dump({"values": [{k: v for k, v in rec.items() if k != "source"}]}))
