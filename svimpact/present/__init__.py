@@ -138,7 +138,7 @@ def interval(value: float, lower: float, upper: float, *, kind: Kind = "number",
         def fmt(x: float) -> str:
             return money(x, step=step, plus=plus, millions=big)
     elif kind == "ratio":
-        step = min(step, 0.01)
+        step = max(step, 0.01)  # ratios to at most 2 decimal places
 
         def fmt(x: float) -> str:
             return ratio(x, step=step)
