@@ -24,7 +24,7 @@ _MISSING = "\0missing"
 
 
 def _column(users: Any, lsoa: str) -> Any:
-    if hasattr(users, "columns"):
+    if getattr(users, "ndim", 1) == 2:  # a DataFrame (a Dask Series answers to .columns too)
         if lsoa not in users.columns:
             raise InputDataError(f"users have no column '{lsoa}'", hint=f"columns are {list(users.columns)}; "
                                  "pass lsoa='<your column>'")

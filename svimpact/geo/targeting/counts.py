@@ -157,7 +157,7 @@ def _raise_unmatched(users: UsersLike, lsoa: str, codes: pd.Index) -> None:
         col = users[lsoa] if isinstance(users, pd.DataFrame) else users
         rows = (np.flatnonzero(col.isin(codes).to_numpy() | col.isna().to_numpy()) + 1).tolist()
     raise InputDataError(f"users live in LSOAs that are missing or not in the area frame (e.g. {sample})",
-                         column=lsoa if isinstance(users, pd.DataFrame) or hasattr(users, "columns") else None,
+                         column=lsoa if getattr(users, "ndim", 1) == 2 else None,
                          rows=rows,
                          hint="check the LSOA vintage (2011 vs 2021 codes) or pass unmatched='drop' to leave "
                               "them out (they are counted in the result)")
