@@ -142,7 +142,7 @@ def _outcome_model(frame: Any, spec: DaskDesign) -> tuple[np.ndarray, bool]:
 
 
 def _pieces(df: pd.DataFrame, spec: DaskDesign, gamma: np.ndarray, beta0: np.ndarray | None, logit: bool,
-            link: str) -> tuple[np.ndarray, ...]:
+            link: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Score, np.ndarray, np.ndarray]:
     y, t, Z = arrays(df, spec)
     ys, Xs, Ps = _standard(spec, y, Z)
     eta = Ps @ gamma
@@ -153,7 +153,7 @@ def _pieces(df: pd.DataFrame, spec: DaskDesign, gamma: np.ndarray, beta0: np.nda
         lp = Xs @ beta0
         m0 = 0.5 * (1.0 + np.tanh(0.5 * lp)) if logit else lp
         dm0 = m0 * (1 - m0) if logit else np.ones_like(lp)
-    return ys, t, Xs, Ps, Z, score, m0, dm0  # type: ignore[return-value]
+    return ys, t, Xs, Ps, Z, score, m0, dm0
 
 
 def _point_pass(df: pd.DataFrame, index: int, spec: DaskDesign, gamma: np.ndarray, beta0: np.ndarray | None,
