@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import uneven
+from dask_fixtures import dask_client, uneven  # noqa: F401 (fixture)
 
 from svimpact.datasets.simulate import simulate_programme
 from svimpact.estimators.effects import estimate_effect

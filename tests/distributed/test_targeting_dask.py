@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import uneven
+from dask_fixtures import dask_client, uneven  # noqa: F401 (fixture)
 
 from svimpact.exceptions import InputDataError
 from svimpact.geo.targeting import count_users, targeting

@@ -1,4 +1,4 @@
-"""A small ``LocalCluster`` shared by the Dask tests (2 worker processes, 1 thread each: tasks and their
+"""Shared by the Dask tests: a small ``LocalCluster`` (2 worker processes, 1 thread each: tasks and their
 arguments really are pickled and shipped, as on a cluster) and helpers to split frames unevenly."""
 
 from __future__ import annotations
