@@ -17,13 +17,14 @@ one pass of :func:`~svimpact.distributed.mapreduce.partition_reduce`:
    estimation corrections included, exactly as the pandas path; HC1 scales it by ``n / (n - k)``;
    cluster-robust errors take one more pass summing ``a' g_i`` by cluster.
 
-Participants are few, so their propensity scores are collected (for the overlap summary); the
-comparison group's scores are summarised (range, counts beyond the participants' range, Kish
-effective size, largest weight share) and kept as a systematic sample of at most
-:data:`SCORE_SAMPLE` for the overlap plot. On data that fit both ways the estimate and standard
-error agree with the pandas path to 1e-8 (``tests/distributed/test_effects_dask.py``). Not here:
-matching (a nearest-neighbour search needs the whole pool in one place; use ``ipw``, ``aipw`` or
-``regression``), ``difference``/``ols`` and propensity trimming.
+``difference`` and ``ols`` (pooled least squares) are in :mod:`.pooled`. Participants are few, so
+their propensity scores are collected (for the overlap summary); the comparison group's scores are
+summarised (range, counts beyond the participants' range, Kish effective size, largest weight share)
+and kept as a systematic sample of at most :data:`SCORE_SAMPLE` for the overlap plot. On data that
+fit both ways the estimate and standard error agree with the pandas path to 1e-8
+(``tests/distributed/test_effects_dask.py``). Not here: matching (a nearest-neighbour search needs
+the whole pool in one place; use ``ipw``, ``aipw`` or ``regression``) and propensity trimming (the
+Crump rule sorts every unit's score).
 """
 
 from __future__ import annotations
@@ -35,130 +36,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from svimpact.distributed.design import DaskDesign, arrays, build_dask_design
+from svimpact.distributed.design import DaskDesign, build_dask_design
 from svimpact.distributed.finish import assemble
 from svimpact.distributed.mapreduce import Summary, partition_reduce
+from svimpact.distributed.models import (
+    SCORE_SAMPLE,
+    few_clusters,
+    make_overlap,
+    outcome_model,
+    overlap_stats,
+    pieces,
+    propensity,
+    sample_stride,
+)
+from svimpact.distributed.pooled import fit_pooled
 from svimpact.estimators.effects.fitters import _SE_TEXT, Fit
 from svimpact.estimators.effects.numerics import check_se, solve
 from svimpact.estimators.effects.options import check_options
 from svimpact.estimators.effects.propensity import (
-    Overlap,
     Score,
-    _loglik,
-    link_values,
-    no_overlap_error,
 )
 from svimpact.estimators.effects.results import DEFAULT_N_DRAWS, EffectEstimate
-from svimpact.exceptions import EstimationError, InputDataError, UnreliableStandardErrorWarning
+from svimpact.exceptions import EstimationError, UnreliableStandardErrorWarning
 
 __all__ = ["DASK_METHODS", "SCORE_SAMPLE", "estimate_effect_dask"]
 
-DASK_METHODS = ("regression", "ipw", "aipw")
-SCORE_SAMPLE = 200_000
-
-
-def _standard(spec: DaskDesign, y: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    assert spec.mean is not None and spec.sd is not None
-    Zs = (Z - spec.mean) / np.where(spec.sd > 0, spec.sd, 1.0)
-    one = np.ones((len(Z), 1))
-    Xs = np.hstack([one, Zs[:, list(spec.x_idx)]])
-    Ps = np.hstack([one, Zs[:, list(spec.p_idx)]])
-    ys = y if spec.binary else (y - spec.y_mean) / (spec.y_sd if spec.y_sd > 0 else 1.0)
-    return ys, Xs, Ps
-
-
-def _binary_pass(df: pd.DataFrame, index: int, spec: DaskDesign, beta: np.ndarray, link: str,
-                 which: str) -> Summary:
-    """Log-likelihood, score and information at ``beta``: the propensity model (``which="p"``, all rows)
-    or the comparison group's logit outcome model (``"o"``)."""
-    y, t, Z = arrays(df, spec)
-    ys, Xs, Ps = _standard(spec, y, Z)
-    if which == "p":
-        X, target, eta = Ps, t, Ps @ beta
-    else:
-        c = t == 0
-        X, target = Xs[c], ys[c]
-        eta = X @ beta
-    p, lam = link_values(link, eta)
-    out: Summary = {"ll": _loglik(link, eta, target), "grad": X.T @ ((target - p) * lam),
-                    "info": (X * (lam * lam * p * (1 - p))[:, None]).T @ X,
-                    "nonfinite": int((~np.isfinite(eta)).sum()),
-                    "max_abs": np.array(np.abs(eta).max() if len(eta) else 0.0)}
-    if which == "p":
-        for g, m in (("t", t == 1), ("c", t == 0)):
-            out[f"min_{g}"] = np.array(eta[m].min() if m.any() else np.inf)
-            out[f"max_{g}"] = np.array(eta[m].max() if m.any() else -np.inf)
-    return out
-
-
-def _fit_binary(frame: Any, spec: DaskDesign, link: str, which: str, k: int, *,
-                max_iter: int = 100) -> tuple[np.ndarray, Summary]:
-    """:func:`~svimpact.estimators.effects.propensity.fit_binary`, one pass per evaluation."""
-    beta = np.zeros(k)
-    stats = partition_reduce(frame, _binary_pass, spec, beta, link, which)
-    ll = stats["ll"]
-    for _ in range(max_iter):
-        try:
-            step = np.linalg.solve(stats["info"], stats["grad"])
-        except np.linalg.LinAlgError:
-            return np.full(k, np.nan), stats
-        for _half in range(30):
-            new = partition_reduce(frame, _binary_pass, spec, beta + step, link, which)
-            if new["ll"] >= ll - 1e-12 * abs(ll):
-                break
-            step = step / 2
-        beta, ll, stats = beta + step, new["ll"], new
-        if not np.isfinite(beta).all() or np.abs(step).max() < 1e-11:
-            return beta, stats
-    return beta, stats
-
-
-def _propensity(frame: Any, spec: DaskDesign, link: str) -> np.ndarray:
-    gamma, stats = _fit_binary(frame, spec, link, "p", len(spec.p_idx) + 1)
-    separated = stats["min_t"] >= stats["max_c"] or stats["max_t"] <= stats["min_c"]
-    if not np.isfinite(gamma).all() or stats["nonfinite"] or separated:
-        r = spec.ranges or {}
-        idx = list(spec.p_idx)
-        raise no_overlap_error(r["min_t"][idx], r["max_t"][idx], r["min_c"][idx], r["max_c"][idx], spec.pnames)
-    return gamma
-
-
-def _ls_pass(df: pd.DataFrame, index: int, spec: DaskDesign) -> Summary:
-    y, t, Z = arrays(df, spec)
-    ys, Xs, _ = _standard(spec, y, Z)
-    c = t == 0
-    return {"xtx": Xs[c].T @ Xs[c], "xty": Xs[c].T @ ys[c]}
-
-
-def _outcome_model(frame: Any, spec: DaskDesign) -> tuple[np.ndarray, bool]:
-    """:func:`~svimpact.estimators.effects.covariance.fit_outcome_model` on the comparison rows."""
-    k = len(spec.x_idx) + 1
-    if spec.binary:
-        beta, stats = _fit_binary(frame, spec, "logit", "o", k)
-        if np.isfinite(beta).all() and float(stats["max_abs"]) < 30:
-            return beta, True
-    s = partition_reduce(frame, _ls_pass, spec)
-    return solve(s["xtx"], s["xty"], what="outcome model"), False
-
-
-def _pieces(df: pd.DataFrame, spec: DaskDesign, gamma: np.ndarray, beta0: np.ndarray | None, logit: bool,
-            link: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Score, np.ndarray, np.ndarray]:
-    y, t, Z = arrays(df, spec)
-    ys, Xs, Ps = _standard(spec, y, Z)
-    eta = Ps @ gamma
-    score = Score(link, gamma, eta, link_values(link, eta)[0])
-    if beta0 is None:
-        m0 = dm0 = np.zeros(len(y))
-    else:
-        lp = Xs @ beta0
-        m0 = 0.5 * (1.0 + np.tanh(0.5 * lp)) if logit else lp
-        dm0 = m0 * (1 - m0) if logit else np.ones_like(lp)
-    return ys, t, Xs, Ps, Z, score, m0, dm0
+DASK_METHODS = ("difference", "ols", "regression", "ipw", "aipw")
 
 
 def _point_pass(df: pd.DataFrame, index: int, spec: DaskDesign, gamma: np.ndarray, beta0: np.ndarray | None,
                 logit: bool, link: str) -> Summary:
-    ys, t, _, _, _, score, m0, _ = _pieces(df, spec, gamma, beta0, logit, link)
+    ys, t, _, _, _, score, m0, _ = pieces(df, spec, gamma, beta0, logit, link)
     e = score.odds()[0]
     c = t == 0
     return {"n1": float(t.sum()), "sum_y1": float(ys[t == 1].sum()), "sum_m0_1": float(m0[t == 1].sum()),
@@ -214,20 +122,15 @@ def _moments(method: str, ys: np.ndarray, t: np.ndarray, X: np.ndarray, P: np.nd
 def _sandwich_pass(df: pd.DataFrame, index: int, spec: DaskDesign, method: str, gamma: np.ndarray,
                    beta0: np.ndarray | None, logit: bool, link: str, est: dict[str, float],
                    stride: int) -> Summary:
-    ys, t, Xs, Ps, Z, score, m0, dm0 = _pieces(df, spec, gamma, beta0, logit, link)
+    ys, t, Xs, Ps, Z, score, m0, dm0 = pieces(df, spec, gamma, beta0, logit, link)
     G, D = _moments(method, ys, t, Xs, Ps, score, m0, dm0, est)
-    c = t == 0
-    e, pc = score.odds()[0][c], score.p[c]
-    return {"meat": G.T @ G, "D": D, "sum_e2": float((e**2).sum()), "max_e": np.array(e.max() if len(e) else 0.0),
-            "n_pos": int((e > 0).sum()), "min_pc": np.array(pc.min() if len(pc) else np.inf),
-            "max_pc": np.array(pc.max() if len(pc) else -np.inf), "below": int((pc < est["pt_min"]).sum()),
-            "above": int((pc > est["pt_max"]).sum()), "ez": e @ Z[c], "cat_sample": pc[::stride]}
+    return {"meat": G.T @ G, "D": D, **overlap_stats(score, t, Z, est, stride)}
 
 
 def _cluster_pass(df: pd.DataFrame, index: int, spec: DaskDesign, method: str, gamma: np.ndarray,
                   beta0: np.ndarray | None, logit: bool, link: str, est: dict[str, float],
                   a: np.ndarray) -> Summary:
-    ys, t, Xs, Ps, _, score, m0, dm0 = _pieces(df, spec, gamma, beta0, logit, link)
+    ys, t, Xs, Ps, _, score, m0, dm0 = pieces(df, spec, gamma, beta0, logit, link)
     G, _ = _moments(method, ys, t, Xs, Ps, score, m0, dm0, est)
     keys = df.loc[~df[list(spec.used)].isna().to_numpy().any(axis=1)] if spec.dropna else df
     assert spec.cluster is not None
@@ -295,11 +198,13 @@ def estimate_effect_dask(
 
 
 def _fit(frame: Any, spec: DaskDesign, method: str, se_kind: str, link: str) -> tuple[Fit, Summary]:
-    gamma = _propensity(frame, spec, link)
-    beta0, logit = _outcome_model(frame, spec) if method in ("regression", "aipw") else (None, False)
+    if method in ("difference", "ols"):
+        return fit_pooled(frame, spec, method, se_kind, link)
+    gamma = propensity(frame, spec, link)
+    beta0, logit = outcome_model(frame, spec) if method in ("regression", "aipw") else (None, False)
     point = partition_reduce(frame, _point_pass, spec, gamma, beta0, logit, link)
     est = _point(method, point)
-    stride = max(1, -(-(spec.n - spec.n_treated) // SCORE_SAMPLE))
+    stride = sample_stride(spec)
     s = partition_reduce(frame, _sandwich_pass, spec, method, gamma, beta0, logit, link, est, stride)
     n = spec.n
     what = {"regression": "regression-adjusted ATT", "ipw": "IPW ATT", "aipw": "AIPW ATT"}[method]
@@ -311,7 +216,7 @@ def _fit(frame: Any, spec: DaskDesign, method: str, se_kind: str, link: str) -> 
     if se_kind == "cluster":
         sums = partition_reduce(frame, _cluster_pass, spec, method, gamma, beta0, logit, link, est, a)["ser_cluster"]
         g = len(sums)
-        _few_clusters(g)
+        few_clusters(g)
         se = float(np.sqrt(g / max(g - 1, 1) * float((sums.to_numpy() ** 2).sum())) / n)
     else:
         v = max(float(a @ s["meat"] @ a), 0.0) / n**2
@@ -320,25 +225,8 @@ def _fit(frame: Any, spec: DaskDesign, method: str, se_kind: str, link: str) -> 
     name = {"regression": f"{'logit' if logit else 'OLS'} outcome model",
             "ipw": f"{link} propensity model estimated", "aipw": f"{'logit' if logit else 'OLS'} outcome model"}[method]
     assert spec.treated is not None
-    pt = point["cat_p_treated"]
-    n_c = spec.n - spec.n_treated
     sum_e = point["sum_e"]
-    overlap = Overlap(pt, s["cat_sample"], (float(pt.min()), float(pt.max())),
-                      (float(s["min_pc"]), float(s["max_pc"])),
-                      int(((pt > float(s["max_pc"])) | (pt < float(s["min_pc"]))).sum()),
-                      float(s["max_e"]) / sum_e if sum_e > 0 else float("nan"), int(s["below"]), int(s["above"]),
-                      float(sum_e**2 / s["sum_e2"]) if s["sum_e2"] > 0 else 0.0, n_comparison=n_c)
+    overlap = make_overlap(point["cat_p_treated"], s, sum_e, spec.n - spec.n_treated)
     fit = Fit(est["tau"] * scale, se, f"analytic ({_SE_TEXT[se_kind]} sandwich, {name})",
               float(spec.treated.mean[-1]), None, overlap, spec.n_treated)
     return fit, {**s, "sum_e": sum_e, "reweights": method != "regression"}
-
-
-def _few_clusters(g: int) -> None:
-    if g < 2:
-        raise InputDataError("cluster-robust standard errors need at least 2 clusters; the data have "
-                             f"{g}", hint="use se='hc1' or a coarser-grained cluster column")
-    if g < 30:
-        warnings.warn(
-            f"Only {g} clusters: cluster-robust standard errors are too small with fewer than about 30 "
-            "clusters, so the interval is too narrow. Read it with care.",
-            UnreliableStandardErrorWarning, stacklevel=4)

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 import yaml
 from conftest import REPO
+from dask_fixtures import dask_client  # noqa: F401 (fixture)
 
 from svimpact.cli import main
 from svimpact.report.batch import run_batch
@@ -63,13 +64,15 @@ def _notebook(path: Path, source: str) -> None:
     nbformat.write(nb, path)
 
 
-def test_failure_is_isolated_and_resume_skips_what_succeeded(tmp_path):
+def test_failure_is_isolated_and_resume_skips_what_succeeded(tmp_path, dask_client):  # noqa: F811
+    """On an existing cluster, by its address (as ``--scheduler tcp://host:8786``)."""
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     _notebook(nbs / "boom.ipynb", "raise ValueError('on purpose')")
     _notebook(nbs / "quick.ipynb", "import os\nprint('run data' if os.environ.get('SVIMPACT_RUN_DATA') else 'none')")
     params = _params(tmp_path, nbs, ["boom", "quick"])
-    first = run_batch(params, progress=None, scheduler="local")
+    address = dask_client.scheduler.address
+    first = run_batch(params, progress=None, scheduler=address)
     by = {r.job.notebook: r for r in first.results}
     assert by["quick"].status == "ok" and by["boom"].status == "failed" and not first.ok
     assert by["boom"].error["ename"] == "ValueError"
@@ -77,6 +80,6 @@ def test_failure_is_isolated_and_resume_skips_what_succeeded(tmp_path):
     assert "run data" in quick.cells[-1].outputs[0]["text"]  # the dataset reached the worker's kernel
     manifest = json.loads(first.manifest.read_text())
     assert manifest["status"] != "complete"
-    again = run_batch(params, progress=None, scheduler="local", resume=True)
+    again = run_batch(params, progress=None, scheduler=address, resume=True)
     by = {r.job.notebook: r.status for r in again.results}
     assert by == {"quick": "skipped", "boom": "failed"}

@@ -49,6 +49,9 @@ def _same(a, b):
                                rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose([b.naive.value, b.naive.lower], [a.naive.value, a.naive.lower], rtol=1e-10)
     oa, ob = a.overlap, b.overlap
+    if oa is None:
+        assert ob is None and b.warnings == a.warnings
+        return
     assert (ob.n_off_support, ob.n_comparison_below, ob.n_comparison_above) == \
         (oa.n_off_support, oa.n_comparison_below, oa.n_comparison_above)
     np.testing.assert_allclose([*ob.range_treated, *ob.range_comparison, ob.max_weight_share, ob.effective_n],
@@ -68,6 +71,20 @@ def test_dask_agrees_with_pandas(dask_client, sim, method, se):
     _same(a, b)
     assert wa == wb
     assert b.params["backend"] == "dask"
+
+
+@pytest.mark.parametrize(("method", "se"), [("difference", "welch"), ("difference", "classical"), ("ols", "hc1"),
+                                          ("ols", "classical"), ("ols", "cluster"), ("difference", "hc0")])
+def test_pooled_methods_agree_with_pandas(dask_client, sim, method, se):
+    df = sim.data.assign(area=np.arange(len(sim.data)) % 35)
+    ddf, _ = uneven(df, CUTS, seed=4)
+    covs = sim.covariates if method == "ols" else ()
+    kw = dict(outcome="outcome", treatment="treated", covariates=covs, method=method, se=se, seed=5,
+              cluster="area" if se == "cluster" else None)
+    a, wa = _quiet(data=df, **kw)
+    b, wb = _quiet(data=ddf, **kw)
+    _same(a, b)
+    assert wa == wb and (a.overlap is None) == (method == "difference")
 
 
 def test_binary_outcome_probit_separate_propensity_model_and_clusters(dask_client, sim):
@@ -132,8 +149,6 @@ def test_matching_and_trimming_are_refused_naming_the_alternatives(sim):
         estimate_effect(ddf, method="psm", **kw)
     with pytest.raises(EstimationError, match="trim"):
         estimate_effect(ddf, method="ipw", trim="crump", **kw)
-    with pytest.raises(EstimationError, match="'regression', 'ipw', 'aipw'"):
-        estimate_effect(ddf, method="ols", **kw)
 
 
 def test_no_overlap_names_the_separating_covariate(dask_client, sim):
