@@ -10,14 +10,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
+_SHARED: dict[str, Any] = {"users": 0}
+
 
 @pytest.fixture(scope="session")
 def dask_client() -> Iterator[Any]:
+    """One cluster for every Dask test module (each module imports this fixture, so pytest sees one per
+    module: the first makes the cluster, the last to finish closes it)."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      memory_limit="1GiB") as cluster, Client(cluster) as client:
-        yield client
+    if not _SHARED["users"]:
+        _SHARED["cluster"] = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                          memory_limit="1GiB")
+        _SHARED["client"] = Client(_SHARED["cluster"])
+    _SHARED["users"] += 1
+    yield _SHARED["client"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("client").close()
+        _SHARED.pop("cluster").close()
 
 
 def _slice(frame: pd.DataFrame, bounds: tuple[int, int]) -> pd.DataFrame:
