@@ -22,7 +22,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from svimpact.report.batch import run_batch
 
     start = time.perf_counter()
-    result = run_batch(args.params, out=args.out, jobs=args.jobs, resume=args.resume)
+    result = run_batch(args.params, out=args.out, jobs=args.jobs, resume=args.resume, scheduler=args.scheduler)
     print(f"svimpact run took {time.perf_counter() - start:.1f} s; status: "
           f"{'complete' if result.ok else 'FAILED'}; manifest: {result.manifest}")
     return 0 if result.ok else 1
@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, help="notebooks to run in parallel (default: jobs in the manifest)")
     run.add_argument("--resume", action="store_true",
                      help="skip notebooks whose inputs and params are unchanged since they last succeeded")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the notebooks as Dask tasks: 'local' for a LocalCluster of --jobs workers, or a "
+                          "scheduler address such as tcp://host:8786 (workers need the same environment and paths)")
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("reproduce", help="re-run a batch and compare every table and figure with its manifest")

@@ -21,9 +21,10 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -177,20 +178,18 @@ def _step_validate(plan: RunPlan, say: Callable[[str], None]) -> dict[str, tuple
             for sp in plan.services}
 
 
-def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[[str], None],
-                  data_env: dict[str, str], on_done: Callable[[JobResult], None]) -> dict[Job, JobResult]:
+def _step_execute(plan: RunPlan, todo: list[Job], start: Callable[[], Any], say: Callable[[str], None],
+                  on_done: Callable[[JobResult], None]) -> dict[Job, JobResult]:
     """Run the notebooks; ``on_done`` gets each result as soon as its notebook ends, while the others
-    still run (the batch renders its chapter section and gates it then)."""
+    still run (the batch renders its chapter section and gates it then). ``start()`` is a context
+    manager yielding ``submit(job, out, seed, timeout) -> Future``: a local process pool
+    (:func:`_local_pool`) or a Dask cluster (:class:`svimpact.distributed.batch.DaskExecutor`)."""
     out_dir = plan.output_dir
     results: dict[Job, JobResult] = {}
     if not todo:
         return results
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_exit_with_parent,
-                                initargs=(os.getpid(),)) as pool, _stopped_on_interrupt(pool):
-        env = {**kernel_env(n_workers), **data_env}
-        futures = {pool.submit(_execute, j, str(out_dir), plan.seed, plan.batch.timeout_seconds, env): j
-                   for j in todo}
+    with start() as submit:
+        futures = {submit(j, str(out_dir), plan.seed, plan.batch.timeout_seconds): j for j in todo}
         for i, fut in enumerate(cf.as_completed(futures), 1):
             job = futures[fut]
             try:
@@ -202,6 +201,16 @@ def _step_execute(plan: RunPlan, todo: list[Job], n_workers: int, say: Callable[
             say(f"[{i}/{len(todo)}] {res.summary()}")
             on_done(res)
     return results
+
+
+@contextmanager
+def _local_pool(n_workers: int, data_env: dict[str, str]) -> Iterator[Callable[..., cf.Future[JobResult]]]:
+    """Worker processes on this machine (spawned; each ends when the batch process dies)."""
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_exit_with_parent,
+                                initargs=(os.getpid(),)) as pool, _stopped_on_interrupt(pool):
+        env = {**kernel_env(n_workers), **data_env}
+        yield lambda job, out, seed, timeout: pool.submit(_execute, job, out, seed, timeout, env)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -237,12 +246,16 @@ def run_batch(
     jobs: int | None = None,
     resume: bool = False,
     progress: Callable[[str], None] | None = print,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Run the batch described by ``batch_path``; see the module docstring.
 
     With ``resume=True``, notebooks whose notebook file, service params, input files (records,
     areas, boundaries, unit-value and deflator files), seed and svimpact version are unchanged
-    since they last succeeded in ``out`` are not run again.
+    since they last succeeded in ``out`` are not run again. With ``scheduler`` (``"local"`` for a
+    ``LocalCluster`` of ``jobs`` workers, or a Dask scheduler address such as ``tcp://host:8786``)
+    the notebooks run as Dask tasks on the cluster's workers (:mod:`svimpact.distributed.batch`:
+    workers need the same environment and the same paths); everything else stays here.
     """
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
@@ -255,14 +268,17 @@ def run_batch(
         planned, todo = _step_plan(plan, resume)                            # 3. plan
         n_workers = max(1, min(jobs or plan.batch.jobs, len(todo) or 1))
         skipped = {j: JobResult(j, "skipped", 0.0) for j in planned if j not in todo}
+        where = f"{n_workers} worker(s)" if scheduler is None else f"Dask ({scheduler})"
         say(f"svimpact: running {len(todo)} of {len(planned)} notebook(s) ({len(plan.services)} service(s) x "
-            f"{len(plan.notebooks)} notebook(s)) with {n_workers} worker(s) into {out_dir}")
-        with cf.ThreadPoolExecutor(max_workers=1) as side, run_data_folder(datasets) as data_env:
+            f"{len(plan.notebooks)} notebook(s)) with {where} into {out_dir}")
+        data: AbstractContextManager[dict[str, str]] = run_data_folder(datasets) if scheduler is None else nullcontext({})
+        with cf.ThreadPoolExecutor(max_workers=1) as side, data as data_env:
             tail = Tail(plan, side.submit(gate_inputs, plan))  # gate inputs read while notebooks run
             for res in skipped.values():
                 say(f"[-] {res.summary()}")
                 tail(res)
-            executed = _step_execute(plan, todo, n_workers, say, data_env, tail)   # 4. execute
+            launch = _executor(scheduler, datasets, n_workers, data_env, say)
+            executed = _step_execute(plan, todo, launch, say, tail)   # 4. execute
             ordered = _in_batch_order(plan, {**skipped, **executed})
             facts = run_facts(plan)
             say("svimpact: building the chapter and its Word copy; the disclosure gate scans every output")
@@ -272,6 +288,24 @@ def run_batch(
     result = BatchResult(plan, ordered, chapter, manifest, findings)
     _report(result, say)
     return result
+
+
+def _executor(scheduler: str | None, datasets: dict[str, tuple[str, ServiceDataset]], n_workers: int,
+              data_env: dict[str, str], say: Callable[[str], None]) -> Callable[[], Any]:
+    """How the notebooks run: a local process pool, or a Dask cluster (``scheduler``)."""
+    if scheduler is None:
+        return lambda: _local_pool(n_workers, data_env)
+    from svimpact.distributed.batch import DaskExecutor
+
+    dask = DaskExecutor(scheduler, datasets, jobs=n_workers)
+
+    @contextmanager
+    def start() -> Iterator[Callable[..., cf.Future[JobResult]]]:
+        with dask.start(_execute) as submit:
+            say(f"svimpact: {dask.description}")
+            yield submit
+
+    return start
 
 
 def _step_plan(plan: RunPlan, resume: bool) -> tuple[tuple[Job, ...], list[Job]]:

@@ -22,6 +22,7 @@ __all__ = [
     "binary_column",
     "build_design",
     "check_columns",
+    "check_gram",
     "covariate_matrix",
     "missing_mask",
     "outcome_array",
@@ -218,8 +219,13 @@ def _check_rank(X: np.ndarray, names: Sequence[str], after: str = "") -> None:
     if X.shape[1] <= 1:
         return
     Xs = standardise(X)
-    G = Xs.T @ Xs / len(Xs)
-    for j in range(1, X.shape[1]):
+    check_gram(Xs.T @ Xs / len(Xs), names, after)
+
+
+def check_gram(G: np.ndarray, names: Sequence[str], after: str = "") -> None:
+    """The rank check of :func:`_check_rank` on the standardised Gram matrix ``G`` (intercept first);
+    the Dask path builds ``G`` from sums over partitions."""
+    for j in range(1, G.shape[0]):
         A, b = G[:j, :j], G[:j, j]
         try:
             resid = G[j, j] - b @ np.linalg.solve(A, b)

@@ -32,8 +32,10 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.estimators.effects.balance import BalanceWarning, balance_frame, balance_messages, kish_ess
+from svimpact.distributed._detect import is_dask_collection
+from svimpact.estimators.effects.balance import BalanceWarning, balance_frame, kish_ess
 from svimpact.estimators.effects.data import Design, build_design
+from svimpact.estimators.effects.finish import effect_intervals, effect_messages
 from svimpact.estimators.effects.fitters import Fit, Trim, apply_trim, fit_method
 from svimpact.estimators.effects.options import METHODS, check_options
 from svimpact.estimators.effects.propensity import OverlapWarning
@@ -80,8 +82,10 @@ def estimate_effect(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per person, participants and comparison units together.
+    data : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per person, participants and comparison units together. A Dask DataFrame is
+        estimated partition by partition (methods ``"regression"``, ``"ipw"``, ``"aipw"``; see
+        :mod:`svimpact.distributed.effects`), never collected into one process.
     outcome : str
         Outcome column: numeric, or 0/1 (then the counterfactual stays within [0, 1]).
     treatment : str
@@ -141,6 +145,14 @@ def estimate_effect(
     >>> est.sms_level
     2
     """
+    if is_dask_collection(data):  # the comparison pool stays in its partitions (svimpact.distributed)
+        from svimpact.distributed.effects import estimate_effect_dask
+
+        return estimate_effect_dask(
+            data, outcome=outcome, treatment=treatment, covariates=covariates, method=method,
+            n_neighbors=n_neighbors, caliper=caliper, n_boot=n_boot, level=level, n_draws=n_draws, dropna=dropna,
+            seed=seed, propensity_covariates=propensity_covariates, se=se, cluster=cluster, trim=trim,
+            match_on=match_on, propensity_model=propensity_model)
     options = check_options(method, covariates, n_neighbors=n_neighbors, caliper=caliper, n_boot=n_boot,
                             level=level, n_draws=n_draws, se=se, cluster=cluster, trim=trim, match_on=match_on,
                             propensity_model=propensity_model, propensity_covariates=propensity_covariates)
@@ -202,28 +214,5 @@ def _assemble(
     )
 
 
-def _intervals(
-    fit: Fit, binary: bool, dw_ok: bool, level: float
-) -> tuple[Interval, Interval, Interval]:
-    kind = "bootstrap normal" if fit.replicates is not None else "normal"
-    att = Interval.normal(fit.att, fit.se, level)
-    att = Interval(att.value, att.lower, att.upper, level, kind)
-    lo, hi, val = fit.observed - att.upper, fit.observed - att.lower, fit.observed - att.value
-    if binary:
-        lo, hi, val = (min(max(v, 0.0), 1.0) for v in (lo, hi, val))
-        att = Interval(att.value, fit.observed - hi, fit.observed - lo, level, kind)
-    cf = Interval(val, lo, hi, level, kind)
-    nan = float("nan")
-    dw = cf.scale(1 / fit.observed) if dw_ok else Interval(nan, nan, nan, level, "not defined")
-    return att, cf, dw
-
-
-def _messages(method: str, balance: pd.DataFrame, fit: Fit) -> list[str]:
-    out: list[str] = []
-    if method in ("psm", "ipw", "aipw"):
-        out += balance_messages(balance, adjusted=True)
-    elif method == "difference" and len(balance):
-        out += balance_messages(balance, adjusted=False)
-    if fit.overlap is not None:
-        out += fit.overlap.messages(fit.n_treated + fit.n_unmatched)
-    return out
+_intervals = effect_intervals  # the names diagnostics and older code import
+_messages = effect_messages

@@ -137,11 +137,15 @@ def _separated(lp: np.ndarray, t: np.ndarray) -> bool:
 
 
 def _no_overlap_error(X: np.ndarray, t: np.ndarray, names: Sequence[str]) -> InputDataError:
-    culprits = [
-        name
-        for j, name in enumerate(names, start=1)
-        if X[t == 1, j].min() > X[t == 0, j].max() or X[t == 1, j].max() < X[t == 0, j].min()
-    ]
+    tr, co = X[t == 1], X[t == 0]
+    return no_overlap_error(tr.min(axis=0)[1:], tr.max(axis=0)[1:], co.min(axis=0)[1:], co.max(axis=0)[1:], names)
+
+
+def no_overlap_error(tmin: np.ndarray, tmax: np.ndarray, cmin: np.ndarray, cmax: np.ndarray,
+                     names: Sequence[str]) -> InputDataError:
+    """The error for perfect separation, from each covariate's range among participants (``t``) and
+    comparison units (``c``); used by the pandas and the Dask paths."""
+    culprits = [name for j, name in enumerate(names) if tmin[j] > cmax[j] or tmax[j] < cmin[j]]
     where = (
         f"covariate(s) {', '.join(repr(c) for c in culprits)} take values in the participant "
         "group that never occur in the comparison group"
@@ -179,6 +183,7 @@ class Overlap:
     n_comparison_below: int = 0
     n_comparison_above: int = 0
     effective_n: float = float("nan")
+    n_comparison: int | None = None  # when scores_comparison holds a sample only (the Dask path)
 
     def messages(self, n_treated: int, count: Callable[[int], str] | None = None) -> list[str]:
         """Plain-English warnings about poor overlap (empty when overlap is fine).
@@ -202,7 +207,7 @@ class Overlap:
                 f"One comparison unit carries {self.max_weight_share:.0%} of the comparison "
                 "group's weight: the counterfactual rests on very few people. Check overlap."
             )
-        n_comp = len(self.scores_comparison)
+        n_comp = len(self.scores_comparison) if self.n_comparison is None else self.n_comparison
         if np.isfinite(self.effective_n) and (self.effective_n < 0.1 * n_comp or self.effective_n < 30):
             out.append(
                 f"Poor overlap: after weighting, the comparison group counts as about "

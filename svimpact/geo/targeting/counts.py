@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from svimpact._common import describe_value
+from svimpact.distributed._detect import is_dask_collection
 from svimpact.exceptions import InputDataError, ParamsError
 from svimpact.geo.inequality import phe_quantile
 
@@ -100,14 +101,20 @@ def count_users(users: UsersLike, areas: pd.DataFrame, *, lsoa: str = "lsoa_code
     """Count users per LSOA of ``areas`` and attach local deciles.
 
     ``users`` is a DataFrame with one row per user and an ``lsoa`` column, a Series of LSOA
-    codes (one per user), or a numeric Series of counts indexed by LSOA code. Users whose LSOA
+    codes (one per user), or a numeric Series of counts indexed by LSOA code; a Dask DataFrame or
+    Series of codes is counted partition by partition (:mod:`svimpact.distributed.targeting`). Users whose LSOA
     is missing or outside the area frame raise an error unless ``unmatched="drop"``, in which
     case they are left out and counted in :attr:`AreaCounts.unmatched`.
     """
     if unmatched not in ("error", "drop"):
         raise ParamsError(f"unmatched must be 'error' or 'drop'; got '{unmatched}'", key="unmatched")
     _check_areas(areas, need)
-    counts = _user_counts(users, lsoa)
+    if is_dask_collection(users):  # counted partition by partition (svimpact.distributed.targeting)
+        from svimpact.distributed.targeting import dask_user_counts
+
+        counts = dask_user_counts(users, lsoa)
+    else:
+        counts = _user_counts(users, lsoa)
     codes = pd.Index(areas["lsoa_code"].astype("str"))
     pos = codes.get_indexer(counts.index.astype("str"))
     outside = pos < 0
@@ -141,12 +148,17 @@ def _user_counts(users: UsersLike, lsoa: str) -> pd.Series:
 def _raise_unmatched(users: UsersLike, lsoa: str, codes: pd.Index) -> None:
     sample = ", ".join(describe_value(c) for c in codes[:5])
     rows: list[int] = []
-    if isinstance(users, (pd.DataFrame, pd.Series)) and not (
+    if is_dask_collection(users):
+        from svimpact.distributed.targeting import dask_unmatched_rows
+
+        rows = dask_unmatched_rows(users, lsoa, codes)
+    elif isinstance(users, (pd.DataFrame, pd.Series)) and not (
             isinstance(users, pd.Series) and pd.api.types.is_numeric_dtype(users.dtype)):
         col = users[lsoa] if isinstance(users, pd.DataFrame) else users
         rows = (np.flatnonzero(col.isin(codes).to_numpy() | col.isna().to_numpy()) + 1).tolist()
     raise InputDataError(f"users live in LSOAs that are missing or not in the area frame (e.g. {sample})",
-                         column=lsoa if isinstance(users, pd.DataFrame) else None, rows=rows,
+                         column=lsoa if getattr(users, "ndim", 1) == 2 else None,
+                         rows=rows,
                          hint="check the LSOA vintage (2011 vs 2021 codes) or pass unmatched='drop' to leave "
                               "them out (they are counted in the result)")
 
