@@ -72,7 +72,8 @@ def _table(caption: str, services: Sequence[ServiceParams], rows: Sequence[str])
 def _headline_tables(services: Sequence[ServiceParams], heads: Mapping[str, Mapping[str, Headline]]) -> str:
     every = sorted({(h.order, h.key, h.label) for hs in heads.values() for h in hs.values()})
     seen: set[str] = set()
-    plain, money = [], []
+    plain: list[tuple[str, str]] = []
+    money: list[tuple[str, str]] = []
     for _order, key, label in every:
         if key in seen:
             continue
@@ -81,8 +82,8 @@ def _headline_tables(services: Sequence[ServiceParams], heads: Mapping[str, Mapp
         (money if "money" in kinds else plain).append((key, label))
     out = []
     if plain:
-        rows = [_row(label, [heads.get(sp.service, {}).get(key).render() if key in heads.get(sp.service, {})  # type: ignore[union-attr]
-                             else "&ndash;" for sp in services]) for key, label in plain]
+        rows = [_row(label, [heads[sp.service][key].render() if key in heads.get(sp.service, {}) else "&ndash;"
+                             for sp in services]) for key, label in plain]
         out.append(_table("Headline results by service (95% intervals; counts rounded or withheld as Appendix B "
                           "sets out)", services, rows))
     if money:
