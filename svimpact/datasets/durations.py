@@ -95,3 +95,75 @@ def simulate_sustainment(n_treated: int = 300, n_comparison: int = 600, *, hazar
             s += p * np.array([wts @ np.exp(-base * hazard_ratio), wts @ np.exp(-base)])
         truth[float(h)] = (float(s[0]), float(s[1]))
     return SimulatedSustainment(data, cutoff, truth)
+
+
+# --------------------------------------------------------------------------- the two demo services
+HOUSING_FIRST_CUTOFF = pd.Timestamp("2025-09-30")
+HOUSEHOLDS_INTO_WORK_CUTOFF = pd.Timestamp("2026-03-31")
+_HF = {"scale": 1700.0, "shape": 0.8, "hazard_ratio": 0.35}   # tenancies: the service roughly thirds the hazard
+_HW = {"scale": 720.0, "shape": 0.9, "hazard_ratio": 0.7}    # jobs: in-work support lowers the hazard by 30%
+
+
+def _lasted(start: pd.Series, length: np.ndarray, cutoff: pd.Timestamp, days: float) -> np.ndarray:
+    """The 0/1 column a case-management export gives: 1 only if the spell has already lasted ``days`` by the cut-off."""
+    followed = (cutoff - start).dt.days.to_numpy(dtype=float)
+    return ((np.floor(length) >= days) & (followed >= days)).astype(int)
+
+
+def housing_first_tenancies(seed: int, referral: pd.Series, base: np.ndarray, placed: np.ndarray
+                            ) -> tuple[dict[str, pd.Series | np.ndarray], dict]:
+    """Everyone (participants and comparison) gets a tenancy: start 2-13 weeks after referral, Weibull length.
+
+    Returns the columns (tenancy_start, tenancy_end, sustained_6m, sustained_12m as the naive 0/1 export)
+    and the truth: participants' and counterfactual sustainment at 6 and 12 months (mean over participants).
+    """
+    rng = np.random.default_rng([seed, 14, 2])
+    start = pd.Series(referral + pd.to_timedelta(rng.integers(14, 90, referral.size), unit="D"))
+    index = -0.8 * base
+    length = spells(rng, index, placed, **_HF)
+    cols = {"tenancy_start": start.dt.strftime("%Y-%m-%d"),
+            "tenancy_end": add_spell_dates(start, length, HOUSING_FIRST_CUTOFF),
+            "sustained_6m": _lasted(start, length, HOUSING_FIRST_CUTOFF, 6 * DAYS_PER_MONTH),
+            "sustained_12m": _lasted(start, length, HOUSING_FIRST_CUTOFF, 12 * DAYS_PER_MONTH)}
+    return cols, _truth(index[placed == 1], (("6 months", 6 * DAYS_PER_MONTH), ("12 months", 12 * DAYS_PER_MONTH)),
+                        _HF, HOUSING_FIRST_CUTOFF, "tenancy_start", "tenancy_end", placed, start, length)
+
+
+def households_into_work_jobs(seed: int, start_date: pd.Series, base: np.ndarray, treated: np.ndarray,
+                              job: np.ndarray) -> tuple[dict[str, pd.Series | np.ndarray], dict]:
+    """Households who entered work get a job start 1-43 weeks after joining and a Weibull job length."""
+    rng = np.random.default_rng([seed, 14, 3])
+    n = start_date.size
+    job_start = pd.Series(start_date + pd.to_timedelta(rng.integers(7, 300, n), unit="D"))
+    index = -0.5 * base
+    length = spells(rng, index, treated, **_HW)
+    has = job == 1
+    end = add_spell_dates(job_start, length, HOUSEHOLDS_INTO_WORK_CUTOFF)
+    cols = {"job_start": job_start.dt.strftime("%Y-%m-%d").where(has), "job_end": end.where(has),
+            "sustained_26w": _lasted(job_start, length, HOUSEHOLDS_INTO_WORK_CUTOFF, 26 * 7) * has}
+    keep = has & (treated == 1)
+    return cols, _truth(index[keep], (("13 weeks", 13 * 7.0), ("26 weeks", 26 * 7.0)), _HW,
+                        HOUSEHOLDS_INTO_WORK_CUTOFF, "job_start", "job_end", treated[has], job_start[has], length[has])
+
+
+def _truth(index_participants: np.ndarray, horizons: tuple[tuple[str, float], ...], design: dict,
+           cutoff: pd.Timestamp, start_col: str, end_col: str, treated: np.ndarray, start: pd.Series,
+           length: np.ndarray) -> dict:
+    curves = {}
+    for label, days in horizons:
+        s1, s0 = true_sustainment(index_participants, days, **design)
+        curves[label] = {"participants": round(s1, 6), "counterfactual": round(s0, 6),
+                         "att": round(s1 - s0, 6), "deadweight": round(s0 / s1, 6)}
+    tr = treated == 1
+    followed = (cutoff - start).dt.days.to_numpy(dtype=float)[tr]
+    going = np.floor(length[tr]) > followed
+    return {
+        "outcome": f"{start_col} to {end_col}, censored at the cut-off",
+        "cutoff": str(cutoff.date()),
+        "design": "Weibull proportional hazards, S_a(t|x) = exp(-(t/scale)^shape exp(index(x) + a log HR))",
+        **{k: float(v) for k, v in design.items()},
+        "true_sustainment": curves,
+        "participants_still_going_at_cutoff": int(going.sum()),
+        "participants_followed_less_than_headline_and_still_going": int(
+            (going & (followed < horizons[-1][1])).sum()),
+    }

@@ -49,7 +49,7 @@ class ServiceDataset:
 
     def analysis_frame(self) -> pd.DataFrame:
         """Participants and comparison stacked, with a 0/1 ``_served`` column."""
-        cols = [self.params.area_column, self.params.outcome.column, *self.params.effect.covariates]
+        cols = [self.params.area_column, *self.params.outcome.columns, *self.params.effect.covariates]
         both = pd.concat(
             [self.participants[cols].assign(_served=1), self.comparison[cols].assign(_served=0)],
             ignore_index=True,

@@ -19,7 +19,7 @@ import pytest
 
 from svimpact.datasets.durations import simulate_sustainment
 from svimpact.estimators.sustainment import estimate_sustainment
-from svimpact.estimators.sustainment.durations import durations_from_dates
+from svimpact.io.durations import durations_from_dates
 
 N_SIMS = 500
 H_DAYS = 365.25

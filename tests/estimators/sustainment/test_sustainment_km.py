@@ -15,7 +15,7 @@ import pytest
 
 from svimpact.datasets.durations import simulate_sustainment
 from svimpact.estimators.sustainment import estimate_sustainment
-from svimpact.estimators.sustainment.durations import durations_from_dates
+from svimpact.io.durations import durations_from_dates
 from svimpact.estimators.sustainment.km import greenwood_loglog, km_table, log_km_influence
 
 lifelines = pytest.importorskip("lifelines")
