@@ -119,16 +119,18 @@ def _published(curves: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
 
 
 def at_risk_table(estimate: Any, rule: str | DisclosureRule = "nhs-hes") -> pd.DataFrame:
-    """Published numbers at risk on the grid of the figure: one row per group, one column per time."""
+    """Published numbers at risk (people, not weights) on the grid of the figure: one row per time, one column per group."""
     r = get_rule(rule)
     pub = _published(estimate.curves, r)
     _, unit = _grid_step(estimate.curves)
     scale = 7.0 if unit == "weeks" else 365.25 / 12
     pub["time"] = [f"{d / scale:.0f} {unit}" for d in pub["day"]]
     pub["count"] = [SUPPRESSED if np.isnan(v) else f"{int(v):,}" for v in pub["at_risk_published"]]
-    table = pub.pivot(index="group", columns="time", values="count")
-    order = list(dict.fromkeys(pub["time"]))
-    return table[order].reset_index().rename(columns={"group": "number at risk"})
+    names = {"participants": "participants", "comparison, reweighted": "comparison group"}
+    table = pub.assign(group=pub["group"].map(names)).pivot(index="time", columns="group", values="count")
+    table = table.reindex(list(dict.fromkeys(pub["time"])))[[n for n in names.values() if n in set(pub["group"].map(names))]]
+    table.columns.name = None
+    return table.reset_index().rename(columns={"time": "time since start"})
 
 
 def sustainment_figure(estimate: Any, rule: str | DisclosureRule = "nhs-hes", *, label: str = "sustained") -> Any:
