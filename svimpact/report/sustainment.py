@@ -38,16 +38,7 @@ def service_frame(data: Any) -> tuple[pd.DataFrame, int, int]:
     With ``missing_start: not_started`` records without a start date never began a spell: they are not in
     the curves and are counted (participants, comparison) - never dropped silently.
     """
-    p = data.params
-    o = p.outcome
-    cols = [p.area_column, *o.columns, *p.effect.covariates]
-    part, comp = data.participants[cols], data.comparison[cols]
-    np_, nc = 0, 0
-    if o.missing_start == "not_started":
-        np_, nc = int(part[o.start].isna().sum()), int(comp[o.start].isna().sum())
-        part, comp = part[part[o.start].notna()], comp[comp[o.start].notna()]
-    frame = pd.concat([part.assign(_served=1), comp.assign(_served=0)], ignore_index=True)
-    return frame, np_, nc
+    return (data.analysis_frame(), *data.n_not_started())
 
 
 def estimate_for_service(data: Any, seed: int, frame: pd.DataFrame | None = None) -> Any:
