@@ -4,9 +4,16 @@ Published rules (``../shared/METHODS.md`` section 6, rule ``nhs-hes`` by default
 
 * A Kaplan-Meier sustainment at a horizon is not a count over a count (people still going short of the
   horizon count for the time they were followed), so it cannot be "published count / published N".
-  It is printed like a derived percentage, to 1 decimal place (a share to 3), and withheld when the
-  number at risk at the horizon or the number of ends by then is one the rule suppresses (1-7), in
-  either group: :func:`publishable_sustainment`.
+  But with no one censored before the horizon it *is* one (the number still going over N), and printed
+  to 1 decimal place it would then hand back that count for any N above about 100. So the participants'
+  sustainment is published as the count it implies among the published participants, rounded like a
+  count, over that published N: ``round(S x N_pub / 5) x 5 / N_pub`` under the default rule. With no
+  censoring this is exactly the published rate of a 0/1 outcome; with censoring it is as coarse. Its
+  interval ends are moved outwards to the same grid. The counterfactual (from the reweighted comparison
+  group, never the participants' spells) is printed to 3 decimal places, as for other outcomes; the
+  effect and the deadweight share are computed from the published participants' figure. Everything is
+  withheld when the number at risk at the horizon or the number of ends by then is one the rule
+  suppresses (1-7), in either group: :func:`publishable_sustainment`.
 * Numbers at risk are published counts (rounded or ``[c]``); the curves are drawn on a 4-week (or
   1-month) grid, so single ends are not shown one by one, and stop where the published number at risk
   falls below 8 or is suppressed (:func:`sustainment_figure` says so on the figure).
@@ -21,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from svimpact._results import Interval
-from svimpact.disclosure import SUPPRESSED, DisclosureRule, get_rule, protect_counts, safe_count
+from svimpact.disclosure import SUPPRESSED, DisclosureRule, get_rule, protect_counts, rounded_count, safe_count
+from svimpact.estimators.effects.results import EffectDraws
 from svimpact.exceptions import DisclosureError
 
 __all__ = ["MIN_AT_RISK", "at_risk_table", "estimate_for_service", "follow_up_sentence", "publishable_sustainment",
@@ -70,7 +78,7 @@ def _round(iv: Interval, digits: int = _DIGITS) -> Interval:
 
 
 def publishable_sustainment(estimate: Any, rule: str | DisclosureRule = "nhs-hes") -> Any:
-    """The sustainment estimate as published: shares to 3 decimal places, withheld behind small counts.
+    """The sustainment estimate as published (see the module docstring), with a note saying how.
 
     Raises :class:`~svimpact.exceptions.DisclosureError` when a number at risk or of ends behind the
     headline is 1-7 (the rule's suppressed range): the estimate would then rest on a handful of people.
@@ -79,12 +87,32 @@ def publishable_sustainment(estimate: Any, rule: str | DisclosureRule = "nhs-hes
     why = _withheld(estimate, r)
     if why:
         raise DisclosureError("sustainment withheld: " + "; ".join(why) + f" is suppressed under rule '{r.name}'")
+    n_pub = rounded_count(estimate.n_treated, r)
+    step = max(r.round_to, 1) / n_pub
+    s1 = estimate.observed
+    value = round(float(np.floor(s1.value / step + 0.5)) * step, _DIGITS)
+    lower = round(np.floor(s1.lower / step + 1e-9) * step, _DIGITS)
+    upper = round(min(np.ceil(s1.upper / step - 1e-9) * step, 1.0), _DIGITS)
+    participants = Interval(value, min(lower, value), max(upper, value), s1.level, s1.method)
+    delta = participants.value - s1.value
+    cf = _round(estimate.counterfactual)
+    att = _round(Interval(estimate.att.value + delta, estimate.att.lower + delta, estimate.att.upper + delta,
+                          estimate.att.level, estimate.att.method))
+    dw = estimate.deadweight
+    if participants.value > 0 and np.isfinite(dw.value):
+        dw = _round(dw.scale(s1.value / participants.value))
+    d = estimate.draws
+    s1_draws = d.counterfactual + d.att + delta
+    draws = EffectDraws(d.att + delta, d.counterfactual,
+                        np.where(s1_draws > 0, d.counterfactual / np.where(s1_draws > 0, s1_draws, 1.0), np.nan))
+    for arr in (draws.att, draws.deadweight):
+        arr.setflags(write=False)
     note = (f"Disclosure control: sustainment at {estimate.horizon} is a Kaplan-Meier estimate (people followed for "
-            f"less than {estimate.horizon} count for the time they were followed), published like a derived "
-            f"percentage to 1 decimal place; it would be withheld if the number at risk or of ends in either group "
-            f"were 1-{r.suppress_max}.")
-    return replace(estimate, observed=_round(estimate.observed), counterfactual=_round(estimate.counterfactual),
-                   att=_round(estimate.att), deadweight=_round(estimate.deadweight),
+            f"less than {estimate.horizon} count for the time they were followed). The participants' figure is published "
+            f"as the number it implies among the {n_pub:,} published participants, rounded under rule '{r.name}', over "
+            f"that number; the effect and the deadweight share are computed from it, to {_DIGITS} decimal places. It "
+            f"would be withheld if the number at risk or of ends in either group were 1-{r.suppress_max}.")
+    return replace(estimate, observed=participants, counterfactual=cf, att=att, deadweight=dw, draws=draws,
                    warnings=(*estimate.warnings, note))
 
 

@@ -37,6 +37,10 @@ SERVICE = "small_service"
 def participants() -> pd.DataFrame:
     """The 67 participants: the first records (by id) in each decile x (female, outcome) cell."""
     people = pd.read_csv(DATA / "synthetic_housing_first_participants.csv", dtype=str)
+    # The 0/1 outcome planted here: the tenancy had not ended within 12 months of its start (the demo data's
+    # sustained_12m column is the stricter "already lasted 12 months by the cut-off", too rare for the plan).
+    start, end = pd.to_datetime(people["tenancy_start"]), pd.to_datetime(people["tenancy_end"])
+    people["sustained_12m"] = (end.isna() | ((end - start).dt.days >= 365)).astype(int).astype(str)
     areas = pd.read_csv(DATA / "synthetic_areas.csv", usecols=["lsoa_code", "imd_decile"])
     decile = people["lsoa_code"].map(areas.set_index("lsoa_code")["imd_decile"])
     picked = []
@@ -66,6 +70,8 @@ def write_small_service(tmp: Path) -> Path:
     data |= {"participants": str(tmp / "participants.csv"), "survey": str(tmp / "survey.csv")}
     params |= {"service": SERVICE, "title": "Small service", "data": data}
     params["description"] = "A small Housing First service (SYNTHETIC records) built for the disclosure attack tests."
+    # the small cells are planted in the 0/1 outcome (the demo's own outcome is sustainment from dates)
+    params["outcome"] = {"column": "sustained_12m", "label": "tenancy sustained for 12 months", "kind": "binary"}
     params["effect"]["n_draws"] = 200
     params["valuation"]["n_draws"] = 2000
     (tmp / f"{SERVICE}.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")

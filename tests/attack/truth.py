@@ -32,8 +32,9 @@ def true_counts(params_file: str | Path) -> dict[tuple[str, ...], int]:
     out[(svc, "core20")] = int(decile.isin([1, 2]).sum())
     for code in areas["lsoa_code"].astype(str):
         out[(svc, "area", code)] = int((codes == code).sum())
-    y = people[p.outcome.column]
-    out[(svc, "outcome", "1")], out[(svc, "outcome", "0")] = int((y == 1).sum()), int((y == 0).sum())
+    if p.outcome.kind != "duration":  # a Kaplan-Meier sustainment is no count of people: any claim about it is false
+        y = people[p.outcome.column]
+        out[(svc, "outcome", "1")], out[(svc, "outcome", "0")] = int((y == 1).sum()), int((y == 0).sum())
     for cov in p.effect.covariates:
         col = people[cov]
         levels = [(cov, col == 1)] if set(col.dropna().unique()) <= {0, 1} else [

@@ -229,7 +229,8 @@ def _spell_dates(frame: pd.DataFrame, p: ServiceParams, file: str) -> list[Probl
             continue
         if "missing start" in message:
             hint += ", or set outcome.missing_start: not_started if a blank start means the spell never began"
-        out.append(problem(file, column, message.removeprefix("has "), mask, hint + f" (cut-off {o.cutoff})"))
+        where = f" (cut-off {o.cutoff})" if "cut-off" in message else ""
+        out.append(problem(file, column, message.removeprefix("has ") + where, mask, hint))
     if o.missing_start == "not_started":
         ended_only = frame[start].isna().to_numpy() & frame[end].notna().to_numpy()
         if ended_only.any():
