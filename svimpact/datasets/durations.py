@@ -9,7 +9,11 @@ date is the start plus the floor of the length), so sustainment at ``h`` days me
 ``floor(h) + 1`` days, which is how the truth is evaluated.
 
 :func:`simulate_sustainment` is the small generic design used by the coverage tests; the service
-generators (:mod:`svimpact.datasets.services`) call :func:`spells` and :func:`true_sustainment`.
+generators (:mod:`svimpact.datasets.services`) call :func:`housing_first_tenancies` and
+:func:`households_into_work_jobs`, which draw from their own random streams, so every other column of
+the demo data is as it was. The demo's 0/1 columns (``sustained_6m``, ``sustained_12m``,
+``sustained_26w``) belong to the binary design and its truth (manifest keys ``true_att``...), drawn
+separately from the dates: evaluate one outcome or the other, not both against each other.
 """
 
 from __future__ import annotations
@@ -104,27 +108,18 @@ _HF = {"scale": 1700.0, "shape": 0.8, "hazard_ratio": 0.35}   # tenancies: the s
 _HW = {"scale": 720.0, "shape": 0.9, "hazard_ratio": 0.7}    # jobs: in-work support lowers the hazard by 30%
 
 
-def _lasted(start: pd.Series, length: np.ndarray, cutoff: pd.Timestamp, days: float) -> np.ndarray:
-    """The 0/1 column a case-management export gives: 1 only if the spell has already lasted ``days`` by the cut-off."""
-    followed = (cutoff - start).dt.days.to_numpy(dtype=float)
-    return ((np.floor(length) >= days) & (followed >= days)).astype(int)
-
-
 def housing_first_tenancies(seed: int, referral: pd.Series, base: np.ndarray, placed: np.ndarray
                             ) -> tuple[dict[str, pd.Series | np.ndarray], dict]:
     """Everyone (participants and comparison) gets a tenancy: start 2-13 weeks after referral, Weibull length.
 
-    Returns the columns (tenancy_start, tenancy_end, sustained_6m, sustained_12m as the naive 0/1 export)
-    and the truth: participants' and counterfactual sustainment at 6 and 12 months (mean over participants).
+    Returns the columns (tenancy_start, tenancy_end) and the truth: participants' and counterfactual sustainment at 6 and 12 months (mean over participants).
     """
     rng = np.random.default_rng([seed, 14, 2])
     start = pd.Series(referral + pd.to_timedelta(rng.integers(14, 90, referral.size), unit="D"))
     index = -0.8 * base
     length = spells(rng, index, placed, **_HF)
     cols = {"tenancy_start": start.dt.strftime("%Y-%m-%d"),
-            "tenancy_end": add_spell_dates(start, length, HOUSING_FIRST_CUTOFF),
-            "sustained_6m": _lasted(start, length, HOUSING_FIRST_CUTOFF, 6 * DAYS_PER_MONTH),
-            "sustained_12m": _lasted(start, length, HOUSING_FIRST_CUTOFF, 12 * DAYS_PER_MONTH)}
+            "tenancy_end": add_spell_dates(start, length, HOUSING_FIRST_CUTOFF)}
     return cols, _truth(index[placed == 1], (("6 months", 6 * DAYS_PER_MONTH), ("12 months", 12 * DAYS_PER_MONTH)),
                         _HF, HOUSING_FIRST_CUTOFF, "tenancy_start", "tenancy_end", placed, start, length)
 
@@ -139,8 +134,7 @@ def households_into_work_jobs(seed: int, start_date: pd.Series, base: np.ndarray
     length = spells(rng, index, treated, **_HW)
     has = job == 1
     end = add_spell_dates(job_start, length, HOUSEHOLDS_INTO_WORK_CUTOFF)
-    cols = {"job_start": job_start.dt.strftime("%Y-%m-%d").where(has), "job_end": end.where(has),
-            "sustained_26w": _lasted(job_start, length, HOUSEHOLDS_INTO_WORK_CUTOFF, 26 * 7) * has}
+    cols = {"job_start": job_start.dt.strftime("%Y-%m-%d").where(has), "job_end": end.where(has)}
     keep = has & (treated == 1)
     return cols, _truth(index[keep], (("13 weeks", 13 * 7.0), ("26 weeks", 26 * 7.0)), _HW,
                         HOUSEHOLDS_INTO_WORK_CUTOFF, "job_start", "job_end", treated[has], job_start[has], length[has])

@@ -148,7 +148,7 @@ def make_housing_first(areas: pd.DataFrame, seed: int = 20261121, n_participants
     comparison = frame[frame.placed == 0].drop(columns=["placed", "support_cost"]).reset_index(drop=True)
     truth = _truth(p0_12, p1_12, placed == 1, "sustained_12m")
     truth["selection_note"] = "placement more likely with longer rough sleeping, mental health need, more evictions"
-    truth.update(_from_spells(spell_truth, "12 months"))
+    truth["sustainment"] = spell_truth
     survey = _survey(rng, n_survey, truth["true_deadweight"], "HF")
     return ServiceData(participants, comparison, survey, truth)
 
@@ -213,10 +213,3 @@ def make_households_into_work(areas: pd.DataFrame, seed: int = 20261121, n_parti
     survey = _survey(rng, n_survey, truth["true_deadweight"], "HW")
     return ServiceData(participants, comparison, survey, truth)
 
-
-def _from_spells(spell_truth: dict, headline: str) -> dict:
-    """The truth of a duration outcome at its headline horizon under the keys every outcome has."""
-    h = spell_truth["true_sustainment"][headline]
-    return {"outcome": f"sustained at {headline} ({spell_truth['outcome']})", "true_att": h["att"],
-            "true_counterfactual": h["counterfactual"], "true_treated_mean": h["participants"],
-            "true_deadweight": h["deadweight"], "sustainment": spell_truth}

@@ -37,10 +37,6 @@ SERVICE = "small_service"
 def participants() -> pd.DataFrame:
     """The 67 participants: the first records (by id) in each decile x (female, outcome) cell."""
     people = pd.read_csv(DATA / "synthetic_housing_first_participants.csv", dtype=str)
-    # The 0/1 outcome planted here: the tenancy had not ended within 12 months of its start (the demo data's
-    # sustained_12m column is the stricter "already lasted 12 months by the cut-off", too rare for the plan).
-    start, end = pd.to_datetime(people["tenancy_start"]), pd.to_datetime(people["tenancy_end"])
-    people["sustained_12m"] = (end.isna() | ((end - start).dt.days >= 365)).astype(int).astype(str)
     areas = pd.read_csv(DATA / "synthetic_areas.csv", usecols=["lsoa_code", "imd_decile"])
     decile = people["lsoa_code"].map(areas.set_index("lsoa_code")["imd_decile"])
     picked = []
