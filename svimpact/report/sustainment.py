@@ -137,13 +137,18 @@ def _published(curves: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
+def _when(amount: float, unit: str) -> str:
+    n = int(round(amount))
+    return "at the start" if n == 0 else f"after {n} {unit if n != 1 else unit[:-1]}"
+
+
 def at_risk_table(estimate: Any, rule: str | DisclosureRule = "nhs-hes") -> pd.DataFrame:
     """Published numbers at risk (people, not weights) on the grid of the figure: one row per time, one column per group."""
     r = get_rule(rule)
     pub = _published(estimate.curves, r)
     _, unit = _grid_step(estimate.curves)
     scale = 7.0 if unit == "weeks" else 365.25 / 12
-    pub["time"] = [f"{d / scale:.0f} {unit}" for d in pub["day"]]
+    pub["time"] = [_when(d / scale, unit) for d in pub["day"]]
     pub["count"] = [SUPPRESSED if np.isnan(v) else f"{int(v):,}" for v in pub["at_risk_published"]]
     names = {"participants": "participants", "comparison, reweighted": "comparison group"}
     table = pub.assign(group=pub["group"].map(names)).pivot(index="time", columns="group", values="count")
