@@ -112,7 +112,8 @@ def housing_first_tenancies(seed: int, referral: pd.Series, base: np.ndarray, pl
                             ) -> tuple[dict[str, pd.Series | np.ndarray], dict]:
     """Everyone (participants and comparison) gets a tenancy: start 2-13 weeks after referral, Weibull length.
 
-    Returns the columns (tenancy_start, tenancy_end) and the truth: participants' and counterfactual sustainment at 6 and 12 months (mean over participants).
+    Returns the columns (tenancy_start, tenancy_end) and the truth: participants' and counterfactual
+    sustainment at 6 and 12 months (mean over participants).
     """
     rng = np.random.default_rng([seed, 14, 2])
     start = pd.Series(referral + pd.to_timedelta(rng.integers(14, 90, referral.size), unit="D"))

@@ -96,8 +96,10 @@ def date_problems(start: pd.Series, end: pd.Series, cutoff: pd.Timestamp, start_
     found = []
     checks = [
         (start_name, "has missing start dates", ~has_s, "every record needs a start date; remove records that never started"),
-        (start_name, "has start dates after the data cut-off", has_s & (s > cut), "check the dates and the cut-off in the params"),
-        (end_name, "has end dates before the start date", has_s & has_e & (e < s), "correct the dates at source"),
+        (start_name, "has start dates after the data cut-off", has_s & (s > cut),
+         "check the dates and the cut-off in the params"),
+        (end_name, "has end dates before the start date", has_s & has_e & (e < s),
+         "correct the dates at source"),
         (end_name, "has end dates after the data cut-off", has_e & (e > cut),
          "an end after the cut-off was not known at the cut-off: leave it blank (still going) or move the cut-off"),
     ]

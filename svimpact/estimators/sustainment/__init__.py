@@ -6,9 +6,9 @@
 * :mod:`~svimpact.estimators.sustainment.results` - :class:`SustainmentEstimate` and its by-horizon mapping.
 """
 
-from svimpact.io.durations import Horizon, durations_from_dates, parse_horizon, parse_horizons
 from svimpact.estimators.sustainment.model import estimate_sustainment
 from svimpact.estimators.sustainment.results import AtRisk, SustainmentEstimate, SustainmentResults
+from svimpact.io.durations import Horizon, durations_from_dates, parse_horizon, parse_horizons
 
 __all__ = ["AtRisk", "Horizon", "SustainmentEstimate", "SustainmentResults", "durations_from_dates",
            "estimate_sustainment", "parse_horizon", "parse_horizons"]

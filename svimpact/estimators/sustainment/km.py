@@ -78,7 +78,7 @@ def log_km_influence(durations: np.ndarray, events: np.ndarray, horizons: np.nda
     for k, h in enumerate(H):
         stop = np.minimum(T, h)
         cum = tab.greenwood_at(stop)
-        first = np.where(own & (T <= h), jump[np.minimum(pos, tab.times.size - 1)], 0.0)
+        first = np.where(own & (h >= T), jump[np.minimum(pos, tab.times.size - 1)], 0.0)
         out[:, k] = w * (cum - first)
         if not np.isfinite(tab.greenwood_at(h)) or tab.at(h) <= 0:
             out[:, k] = np.nan

@@ -47,10 +47,10 @@ from svimpact.estimators.effects.data import binary_column, check_columns, covar
 from svimpact.estimators.effects.numerics import standardise
 from svimpact.estimators.effects.propensity import fit_propensity, overlap_summary
 from svimpact.estimators.effects.results import DEFAULT_N_DRAWS, EffectDraws
-from svimpact.io.durations import Horizon, durations_from_dates, parse_horizons
 from svimpact.estimators.sustainment.km import greenwood_loglog, km_table, log_km_influence
 from svimpact.estimators.sustainment.results import AtRisk, SustainmentEstimate, SustainmentResults
 from svimpact.exceptions import BalanceWarning, InputDataError, OverlapWarning
+from svimpact.io.durations import Horizon, durations_from_dates, parse_horizons
 
 __all__ = ["estimate_sustainment"]
 

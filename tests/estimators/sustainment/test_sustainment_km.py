@@ -15,8 +15,8 @@ import pytest
 
 from svimpact.datasets.durations import simulate_sustainment
 from svimpact.estimators.sustainment import estimate_sustainment
-from svimpact.io.durations import durations_from_dates
 from svimpact.estimators.sustainment.km import greenwood_loglog, km_table, log_km_influence
+from svimpact.io.durations import durations_from_dates
 
 lifelines = pytest.importorskip("lifelines")
 
@@ -96,6 +96,7 @@ def test_horizon_keys_numbers_at_risk_and_determinism():
     ar = a["12 months"].at_risk_participants
     d, e = days[treated], ended[treated].astype(bool)
     assert ar.at_risk == int((d >= 365.25).sum()) and ar.n == treated.sum()
+    assert ar.events == int((e & (d <= 365.25)).sum())
     assert ar.events + ar.at_risk + ar.still_going_short == ar.n
     r = a["12 months"]
     assert r.att.value == pytest.approx(r.participants.value - r.counterfactual.value)
