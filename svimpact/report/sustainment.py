@@ -33,11 +33,17 @@ from svimpact.estimators.effects.results import EffectDraws
 from svimpact.exceptions import DisclosureError
 
 __all__ = ["MIN_AT_RISK", "at_risk_table", "estimate_for_service", "follow_up_sentence", "publishable_sustainment",
-           "service_frame", "sustainment_figure"]
+           "service_frame", "spell_of", "sustainment_figure"]
 
 MIN_AT_RISK = 8
 """Curves are not drawn where fewer than this many people (published) remain at risk."""
 _DIGITS = 3
+
+
+def spell_of(outcome: Any) -> str:
+    """'a tenancy' from end_label 'tenancy ended' (what a spell is, for prose); 'a spell' when it cannot tell."""
+    word = str(getattr(outcome, "end_label", "") or "").split()
+    return f"a {word[0]}" if word and word[0].lower() not in ("ended", "end") else "a spell"
 
 
 def service_frame(data: Any) -> tuple[pd.DataFrame, int, int]:
@@ -200,8 +206,8 @@ def sustainment_figure(estimate: Any, rule: str | DisclosureRule = "nhs-hes", *,
     return fig
 
 
-def follow_up_sentence(estimate: Any, rule: str | DisclosureRule = "nhs-hes", *, people: str = "people",
-                       spell: str = "a tenancy", not_started: int = 0) -> str:
+def follow_up_sentence(estimate: Any, rule: str | DisclosureRule = "nhs-hes", *, spell: str = "a tenancy",
+                       not_started: int = 0) -> str:
     """Plain English on follow-up still running at the cut-off (counts published by the rule)."""
     r = get_rule(rule)
     ar = estimate.at_risk_participants
@@ -210,6 +216,6 @@ def follow_up_sentence(estimate: Any, rule: str | DisclosureRule = "nhs-hes", *,
             f"yet had {estimate.horizon}. They count for the time they were followed (a Kaplan-Meier estimate), rather "
             f"than being counted as not sustained or left out, either of which would bias sustainment down.")
     if not_started:
-        text += (f" {safe_count(not_started, r)} participating {people} had not started {spell} by the cut-off; they are "
-                 "not in the sustainment curves.")
+        text += (f" {safe_count(not_started, r)} participants had not started {spell} by the cut-off; they are not in "
+                 "the sustainment curves, which describe how long the spells that did start lasted.")
     return text
