@@ -15,8 +15,9 @@ Published rules (``../shared/METHODS.md`` section 6, rule ``nhs-hes`` by default
   withheld when the number at risk at the horizon or the number of ends by then is one the rule
   suppresses (1-7), in either group: :func:`publishable_sustainment`.
 * Numbers at risk are published counts (rounded or ``[c]``); the curves are drawn on a 4-week (or
-  1-month) grid, so single ends are not shown one by one, and stop where the published number at risk
-  falls below 8 or is suppressed (:func:`sustainment_figure` says so on the figure).
+  1-month) grid, so single ends are not shown one by one, the participants' curve on the headline's grid
+  of values (steps of 5 / published N), and both stop where the published number at risk falls below 8
+  or is suppressed (:func:`sustainment_figure` says so on the figure).
 """
 
 from __future__ import annotations
@@ -139,6 +140,11 @@ def _published(curves: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
         pub, hidden = protect_counts(sub["at_risk"].to_numpy(), rule)
         sub["at_risk_published"] = np.where(hidden, np.nan, pub)
         sub["drawn"] = np.cumprod(~hidden & (np.nan_to_num(pub) >= MIN_AT_RISK)).astype(bool)
+        if group == "participants" and not hidden[0] and pub[0] > 0:  # the headline's grid: no 1-person resolution
+            grid = max(rule.round_to, 1) / pub[0]
+            sub["survival"] = np.floor(sub["survival"] / grid + 0.5) * grid
+            sub["lower"] = np.minimum(np.floor(sub["lower"] / grid + 1e-9) * grid, sub["survival"])
+            sub["upper"] = np.maximum(np.minimum(np.ceil(sub["upper"] / grid - 1e-9) * grid, 1.0), sub["survival"])
         out.append(sub.assign(group=group))
     return pd.concat(out, ignore_index=True)
 

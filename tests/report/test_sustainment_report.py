@@ -78,3 +78,11 @@ def test_follow_up_sentence_uses_published_counts():
     assert n > 7 and f" {n} " not in text or n % 5 == 0
     assert f"{rounded_count(n, RULE):,} participants started a tenancy less than 12 months before it" in text
     assert "count for the time they were followed" in text
+
+
+def test_curve_drawn_on_the_headline_grid():
+    est = _estimate(_uncensored(203, 150))
+    pub = S._published(est.curves, RULE)
+    part = pub[pub.group == "participants"]
+    assert part["survival"].iloc[-1] == pytest.approx(S.publishable_sustainment(est, RULE).participants.value, abs=5e-4)
+    assert ((part["survival"] * 205 / 5).round(9) % 1 == 0).all()  # multiples of 5 / published N (205)
