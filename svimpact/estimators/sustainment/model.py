@@ -138,6 +138,7 @@ class _Fit:
     def __init__(self, data: pd.DataFrame, days: np.ndarray, ended: np.ndarray, t: np.ndarray,
                  covariates: tuple[str, ...], comparison: bool) -> None:
         self.days, self.ended, self.t, self.covariates = days, ended, t, covariates
+        self._curves: dict[tuple[float, float], pd.DataFrame] = {}
         self.treated = t == 1
         self.comparison = comparison and bool((t == 0).any())
         if comparison and not self.comparison:
@@ -178,6 +179,13 @@ class _Fit:
         return AtRisk(int(group.sum()), int((d >= h).sum()), int((e & (d <= h)).sum()), int((~e & (d < h)).sum()))
 
     def curves(self, until: float, level: float) -> pd.DataFrame:
+        """Both curves on a weekly grid up to ``until`` days (computed once, shared by every horizon)."""
+        key = (until, level)
+        if key not in self._curves:
+            self._curves[key] = self._curves_on_grid(until, level)
+        return self._curves[key]
+
+    def _curves_on_grid(self, until: float, level: float) -> pd.DataFrame:
         grid = np.arange(0.0, np.floor(until) + 7.0, 7.0)
         grid[-1] = until
         if1, if0 = self.influence(grid)
