@@ -34,8 +34,8 @@ from svimpact.estimators.did import StaggeredDidEstimate, estimate_did
 from svimpact.estimators.distributions import Triangular
 from svimpact.estimators.effects import EffectEstimate, estimate_effect
 from svimpact.estimators.ledger import Ledger
-from svimpact.estimators.sustainment import SustainmentEstimate, SustainmentResults, estimate_sustainment
 from svimpact.estimators.survey import LeakageResult, SurveyShareResult, leakage_from_geography, survey_deadweight
+from svimpact.estimators.sustainment import SustainmentEstimate, SustainmentResults, estimate_sustainment
 from svimpact.estimators.valuation import UnitValue
 from svimpact.gate.report import Finding, GateReport
 from svimpact.geo.boundaries import BoundaryJoin, join_imd
