@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from svimpact.estimators.did import estimate_did
     from svimpact.estimators.effects import EffectEstimate, estimate_effect
     from svimpact.estimators.ledger import Ledger
+    from svimpact.estimators.sustainment import SustainmentEstimate, estimate_sustainment
     from svimpact.estimators.valuation import load_deflator_file, load_value_library
     from svimpact.geo.targeting import targeting
     from svimpact.io.params import load_batch_params, load_service_params
@@ -38,6 +39,7 @@ __all__ = [
     "Interval",
     "Ledger",
     "ParamsError",
+    "SustainmentEstimate",
     "SvimpactError",
     "SvimpactWarning",
     "__version__",
@@ -45,6 +47,7 @@ __all__ = [
     "disclose",
     "estimate_did",
     "estimate_effect",
+    "estimate_sustainment",
     "load_batch_params",
     "load_deflator_file",
     "load_run",
@@ -62,9 +65,11 @@ __all__ = [
 _HOME = {
     "EffectEstimate": "svimpact.estimators.effects",
     "Ledger": "svimpact.estimators.ledger",
+    "SustainmentEstimate": "svimpact.estimators.sustainment",
     "appraise": "svimpact.estimators.appraisal",
     "estimate_did": "svimpact.estimators.did",
     "estimate_effect": "svimpact.estimators.effects",
+    "estimate_sustainment": "svimpact.estimators.sustainment",
     "load_batch_params": "svimpact.io.params",
     "load_deflator_file": "svimpact.estimators.valuation",
     "load_run": "svimpact.report.plan",

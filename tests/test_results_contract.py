@@ -35,6 +35,7 @@ from svimpact.estimators.distributions import Triangular
 from svimpact.estimators.effects import EffectEstimate, estimate_effect
 from svimpact.estimators.ledger import Ledger
 from svimpact.estimators.survey import LeakageResult, SurveyShareResult, leakage_from_geography, survey_deadweight
+from svimpact.estimators.sustainment import SustainmentEstimate, SustainmentResults, estimate_sustainment
 from svimpact.estimators.valuation import UnitValue
 from svimpact.gate.report import Finding, GateReport
 from svimpact.geo.boundaries import BoundaryJoin, join_imd
@@ -75,6 +76,16 @@ def _effects() -> list[EffectEstimate]:
     panel = simulate_did(200, 2, n_clusters=40, panel=False, seed=3)
     did = estimate_did(panel.data, outcome="outcome", treated="treated", post="post", cluster="area")
     return [aipw, did]
+
+
+def _sustainment(horizon: object = 12) -> SustainmentEstimate | SustainmentResults:
+    from svimpact.datasets.durations import simulate_sustainment
+
+    sim = simulate_sustainment(seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimate_sustainment(sim.data, start="start", end="end", cutoff=sim.cutoff, horizon=horizon,
+                                    treatment="treated", covariates=sim.covariates)
 
 
 def _staggered() -> StaggeredDidEstimate:
@@ -191,6 +202,8 @@ FACTORIES: dict[type, Callable[[], ResultMixin | list[ResultMixin]]] = {
     # estimators
     EffectEstimate: _effects,
     StaggeredDidEstimate: _staggered,
+    SustainmentEstimate: _sustainment,
+    SustainmentResults: lambda: _sustainment([6, 12]),
     NetAdditionalResult: lambda: net_additional(100, deadweight=Triangular(0.1, 0.2, 0.3), seed=1),
     AppraisalResult: lambda: appraise({"deadweight": Triangular(0.1, 0.2, 0.3)}, 100, 50_000, [VALUE],
                                       n_draws=500, seed=1),

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from svimpact.datasets.durations import households_into_work_jobs, housing_first_tenancies
+
 __all__ = ["ServiceData", "make_households_into_work", "make_housing_first"]
 
 YEAR_START = pd.Timestamp("2024-04-01")  # Year One: financial year 2024/25
@@ -112,6 +114,8 @@ def make_housing_first(areas: pd.DataFrame, seed: int = 20261121, n_participants
     sustained_6 = np.maximum(sustained_12, (rng.uniform(size=n) < 0.45).astype(int))
     referral = YEAR_START + pd.to_timedelta(rng.integers(0, YEAR_DAYS, n), unit="D")
     start_delay = rng.integers(14, 90, n)
+    # Issue 14: tenancies from dates (rolling starts, a cut-off, censoring; svimpact.datasets.durations).
+    spell_cols, spell_truth = housing_first_tenancies(seed, pd.Series(referral), base, placed)
     has_tenancy = (placed == 1) | (sustained_6 == 1)
     tenancy_start = pd.Series(referral + pd.to_timedelta(start_delay, unit="D")).where(has_tenancy)
     length = np.where(sustained_12 == 1, -1, np.where(sustained_6 == 1, rng.integers(183, 364, n),
@@ -139,10 +143,12 @@ def make_housing_first(areas: pd.DataFrame, seed: int = 20261121, n_participants
             "support_cost": cost,
         }
     )
+    frame = frame.assign(**spell_cols)
     participants = frame[frame.placed == 1].drop(columns="placed").reset_index(drop=True)
     comparison = frame[frame.placed == 0].drop(columns=["placed", "support_cost"]).reset_index(drop=True)
     truth = _truth(p0_12, p1_12, placed == 1, "sustained_12m")
     truth["selection_note"] = "placement more likely with longer rough sleeping, mental health need, more evictions"
+    truth["sustainment"] = spell_truth
     survey = _survey(rng, n_survey, truth["true_deadweight"], "HF")
     return ServiceData(participants, comparison, survey, truth)
 
@@ -197,9 +203,13 @@ def make_households_into_work(areas: pd.DataFrame, seed: int = 20261121, n_parti
             "support_cost": cost,
         }
     )
+    spell_cols, spell_truth = households_into_work_jobs(seed, pd.Series(start), base, treated, job)  # issue 14
+    frame = frame.assign(**spell_cols)
     participants = frame[frame.treated == 1].drop(columns="treated").reset_index(drop=True)
     comparison = frame[frame.treated == 0].drop(columns=["treated", "support_cost"]).reset_index(drop=True)
     truth = _truth(p0, p1, treated == 1, "job_entry_12m")
     truth["selection_note"] = "participation more likely in employment-deprived areas, with longer time out of work"
+    truth["sustainment"] = spell_truth
     survey = _survey(rng, n_survey, truth["true_deadweight"], "HW")
     return ServiceData(participants, comparison, survey, truth)
+

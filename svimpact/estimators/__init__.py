@@ -18,6 +18,8 @@ _LAZY = {
     **dict.fromkeys(["discount_factors", "load_deflator", "load_hact_values", "load_unit_values"],
                     "svimpact.estimators.valuation"),
     **dict.fromkeys(["AppraisalResult", "appraise"], "svimpact.estimators.appraisal"),
+    **dict.fromkeys(["SustainmentEstimate", "SustainmentResults", "estimate_sustainment"],
+                    "svimpact.estimators.sustainment"),
 }
 __all__ = sorted(_LAZY)
 __getattr__ = lazy_exports(__name__, _LAZY, globals())

@@ -7,6 +7,7 @@ file are resolved against the directory holding that file.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from svimpact._common import did_you_mean
 from svimpact.disclosure import RULES
 from svimpact.exceptions import ParamsError
 from svimpact.io.adjustments import Adjustments
+from svimpact.io.durations import parse_horizon
 from svimpact.io.schema_errors import params_error
 from svimpact.io.yamlfile import read_yaml, read_yaml_digest
 
@@ -54,9 +56,61 @@ class DataFiles(_Strict):
 
 
 class Outcome(_Strict):
-    column: str
+    """The outcome evaluated: a column (``binary``, ``continuous``) or spells from dates (``duration``).
+
+    ``duration``: ``start`` and ``end`` date columns (a blank end: still going at the cut-off), what an
+    end means (``end_label``, e.g. "tenancy ended"), the data ``cutoff`` date and one or more ``horizons``
+    (``[6 months, 12 months]``, ``[13 weeks, 26 weeks]``; the last is the headline). Everyone needs a
+    start date unless ``missing_start: not_started`` says a blank start means the spell never began
+    (such records are counted and left out of the curves).
+    """
+
+    column: str | None = None
     label: str
-    kind: Literal["binary", "continuous"] = "binary"
+    kind: Literal["binary", "continuous", "duration"] = "binary"
+    start: str | None = None
+    end: str | None = None
+    end_label: str = "ended"
+    cutoff: datetime.date | None = None
+    horizons: list[str] = Field(default_factory=list)
+    missing_start: Literal["error", "not_started"] = "error"
+
+    @field_validator("horizons", mode="before")
+    @classmethod
+    def _horizons(cls, v: Any) -> Any:
+        items = v if isinstance(v, list) else [v]
+        for item in items:
+            parse_horizon(item)  # ValueError names the accepted forms
+        return [str(parse_horizon(item)) for item in items]
+
+    @model_validator(mode="after")
+    def _kind_keys(self) -> Outcome:
+        if self.kind == "duration":
+            missing = [k for k in ("start", "end", "cutoff") if getattr(self, k) is None] + (
+                [] if self.horizons else ["horizons"])
+            if missing:
+                raise ValueError(f"a duration outcome needs {', '.join(missing)} (start and end date columns, the "
+                                 "data cut-off date and horizons such as [6 months, 12 months])")
+            if self.start == self.end:
+                raise ValueError("start and end must be different columns")
+        else:
+            if self.column is None:
+                raise ValueError(f"a {self.kind} outcome needs 'column'")
+            given = [k for k in ("start", "end", "cutoff") if getattr(self, k) is not None] + (
+                ["horizons"] if self.horizons else [])
+            if given:
+                raise ValueError(f"{', '.join(given)} apply to kind: duration only")
+        return self
+
+    @property
+    def headline(self) -> str:
+        """The headline horizon of a duration outcome (the longest)."""
+        return str(max(parse_horizon(h) for h in self.horizons))
+
+    @property
+    def columns(self) -> list[str]:
+        """The data columns the outcome reads."""
+        return [c for c in ((self.start, self.end) if self.kind == "duration" else (self.column,)) if c is not None]
 
 
 class EffectSettings(_Strict):

@@ -108,8 +108,11 @@ def records_schema(params: ServiceParams, role: str, header: list[str]) -> Table
     """
     p = params
     outcome_kind: Kind = "binary" if p.outcome.kind == "binary" else "number"
-    cols = [ColumnSpec(p.id_column, "id"), ColumnSpec(p.area_column, "area"),
-            ColumnSpec(p.outcome.column, outcome_kind)]
+    cols = [ColumnSpec(p.id_column, "id"), ColumnSpec(p.area_column, "area")]
+    if p.outcome.kind == "duration":  # start and end dates; blanks checked against the cut-off (validate.service)
+        cols += [ColumnSpec(c, "date", complete=False) for c in p.outcome.columns]
+    else:
+        cols.append(ColumnSpec(str(p.outcome.column), outcome_kind))
     cols += [ColumnSpec(c, "any", plausible="age" if is_age_name(c) else None)
              for c in p.effect.covariates if c not in {s.name for s in cols}]
     if role == "participants" and p.cost_column:
@@ -127,6 +130,8 @@ def records_schema(params: ServiceParams, role: str, header: list[str]) -> Table
     for h in header:
         if h.endswith("_start") and f"{h[:-6]}_end" in header and (h, f"{h[:-6]}_end") not in order:
             order.append((h, f"{h[:-6]}_end"))
+    if p.outcome.kind == "duration" and (p.outcome.start, p.outcome.end) not in order:
+        order.append((str(p.outcome.start), str(p.outcome.end)))
     return TableSchema(role, tuple(cols), tuple(order), unique=p.id_column)
 
 

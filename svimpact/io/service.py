@@ -48,13 +48,27 @@ class ServiceDataset:
         return 0 if self.validation is None else self.validation.n_excluded
 
     def analysis_frame(self) -> pd.DataFrame:
-        """Participants and comparison stacked, with a 0/1 ``_served`` column."""
-        cols = [self.params.area_column, self.params.outcome.column, *self.params.effect.covariates]
+        """Participants and comparison stacked, with a 0/1 ``_served`` column.
+
+        For a duration outcome with ``missing_start: not_started``, records without a start date (no spell
+        began) are not analysed; :meth:`n_not_started` counts them by group.
+        """
+        cols = [self.params.area_column, *self.params.outcome.columns, *self.params.effect.covariates]
         both = pd.concat(
             [self.participants[cols].assign(_served=1), self.comparison[cols].assign(_served=0)],
             ignore_index=True,
         )
+        o = self.params.outcome
+        if o.kind == "duration" and o.missing_start == "not_started":
+            both = both[both[o.start].notna()].reset_index(drop=True)
         return both
+
+    def n_not_started(self) -> tuple[int, int]:
+        """Participants and comparison records with no start date under ``missing_start: not_started`` (else 0, 0)."""
+        o = self.params.outcome
+        if o.kind != "duration" or o.missing_start != "not_started":
+            return 0, 0
+        return int(self.participants[o.start].isna().sum()), int(self.comparison[o.start].isna().sum())
 
 
 def load_service_data(params: ServiceParams, *, hashes: dict[str, str] | None = None) -> ServiceDataset:

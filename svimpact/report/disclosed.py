@@ -104,6 +104,10 @@ def publishable_effect(effect: EffectEstimate, rule: str | DisclosureRule = "nhs
     r = get_rule(rule)
     d = PRECISION["share"]
     effect = _safe_warnings(effect, r)
+    if effect.outcome_type == "sustainment":  # a Kaplan-Meier share, not a count over a count (issue 14)
+        from svimpact.report.sustainment import publishable_sustainment
+
+        return publishable_sustainment(effect, r)
     if effect.outcome_type != "binary":
         return replace(effect, att=_shift(effect.att, 0.0, d), observed=_shift(effect.observed, 0.0, d),
                        counterfactual=_shift(effect.counterfactual, 0.0, d),

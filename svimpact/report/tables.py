@@ -84,6 +84,21 @@ def value_for_money_note(params: ServiceParams, appraisal, cost_withheld: str | 
             f"so {_VFM_MEASURES_TEXT} are not reported; only the present value of the benefits is. {fix}")
 
 
+def _duration_limitations(params: ServiceParams) -> list[str]:
+    """What a sustainment estimate from dates assumes (issue 14)."""
+    o = params.outcome
+    if o.kind != "duration":
+        return []
+    out = [f"Sustainment is estimated from {o.start} and {o.end} with follow-up still running at the data cut-off "
+           f"({o.cutoff}): the Kaplan-Meier method assumes that when someone started is unrelated to how long their "
+           "spell lasts, which holds if the service and the people it served did not change over the year."]
+    if o.missing_start == "not_started":
+        out.append("Sustainment is measured among those who started (records without a start date are left out): if "
+                   "the service also changes who starts, the comparison is between different kinds of starter, and "
+                   "the effect shown is on how long spells last, not on whether they begin.")
+    return out
+
+
 def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequence = (),
                 cost_withheld: str | None = None) -> str:
     """Plain-English limitations of one service's evaluation, as a Markdown bullet list.
@@ -102,6 +117,7 @@ def limitations(params: ServiceParams, effect=None, appraisal=None, values: Sequ
             "not capture, such as motivation or the judgement of the referring worker; if so, deadweight is "
             "mis-estimated and the net additional figures with it.")
         items += [f"Estimator check: {w}" for w in effect.warnings]
+    items += _duration_limitations(params)
     ledger = params.ledger()
     weak = [name.replace("_", " ") for name, entry in ledger.entries.items()
             if not entry.default and entry.evidence is not None and entry.evidence.method == "assumption"]

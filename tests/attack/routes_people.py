@@ -21,8 +21,10 @@ def _outcome(ctx: Context, svc: str, file: str) -> tuple[Key, Key]:
 
 
 def effect_table(ctx: Context, t: Table) -> bool:
-    """'observed mean (participants)' of a 0/1 outcome, times N."""
-    rows = [r for r in t.rows if r and "observed" in r[0].lower() and "mean" in r[0].lower()]
+    """'observed mean (participants)' of a 0/1 outcome, times N; a Kaplan-Meier sustainment is tried the same way
+    (with no one censored before the horizon it is the share still going: issue 14)."""
+    rows = [r for r in t.rows if r and ("observed" in r[0].lower() and "mean" in r[0].lower()
+                                        or "participants (kaplan-meier)" in r[0].lower())]
     if not rows or len(t.header) < 2:
         return False
     v = parse_number(rows[0][1], t.sig)

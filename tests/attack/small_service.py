@@ -88,6 +88,8 @@ def write_small_service(tmp: Path, fictional: bool = False) -> Path:
     data |= {"participants": str(tmp / "participants.csv"), "survey": str(tmp / "survey.csv")}
     params |= {"service": SERVICE, "title": "Small service", "data": data}
     params["description"] = "A small Housing First service (SYNTHETIC records) built for the disclosure attack tests."
+    # the small cells are planted in the 0/1 outcome (the demo's own outcome is sustainment from dates)
+    params["outcome"] = {"column": "sustained_12m", "label": "tenancy sustained for 12 months", "kind": "binary"}
     params["effect"]["n_draws"] = 200
     params["valuation"]["n_draws"] = 2000
     (tmp / f"{SERVICE}.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")

@@ -40,8 +40,9 @@ def true_counts(params_file: str | Path) -> dict[tuple[str, ...], int]:
     for g in groups:
         for unit, n in pd.Series(per_lsoa).groupby(g.to_numpy()).sum().items():
             out.setdefault((svc, "area", str(unit)), int(n))
-    y = people[p.outcome.column]
-    out[(svc, "outcome", "1")], out[(svc, "outcome", "0")] = int((y == 1).sum()), int((y == 0).sum())
+    if p.outcome.kind != "duration":  # a Kaplan-Meier sustainment is no count of people: any claim about it is false
+        y = people[p.outcome.column]
+        out[(svc, "outcome", "1")], out[(svc, "outcome", "0")] = int((y == 1).sum()), int((y == 0).sum())
     for cov in p.effect.covariates:
         col = people[cov]
         levels = [(cov, col == 1)] if set(col.dropna().unique()) <= {0, 1} else [

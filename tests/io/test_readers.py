@@ -5,7 +5,7 @@ import pytest
 from conftest import REPO
 
 from svimpact.exceptions import InputDataError
-from svimpact.io.params import load_service_params
+from svimpact.io.params import Outcome, load_service_params
 from svimpact.io.readers import read_table
 from svimpact.io.service import load_service_data
 
@@ -41,7 +41,8 @@ def test_outcome_not_binary_names_rows(hf_params, tmp_path):
     def mutate(f):
         f.loc[[1, 4], "sustained_12m"] = 2
         return f
-    params, _ = _with_participants(hf_params, tmp_path, mutate)
+    binary = hf_params.model_copy(update={"outcome": Outcome(column="sustained_12m", label="sustained", kind="binary")})
+    params, _ = _with_participants(binary, tmp_path, mutate)
     with pytest.raises(InputDataError, match=r"column 'sustained_12m': must be 0 or 1 \(rows 2, 5 \(2 in all\)\)"):
         load_service_data(params)
 

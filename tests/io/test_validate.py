@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from svimpact.io.params import load_service_params
+from svimpact.io.params import Outcome, load_service_params
 from svimpact.io.readers import read_table
 from svimpact.io.service import load_service_data
 from svimpact.io.validate import ValidationFailed, check_service, validate_batch
@@ -102,6 +102,7 @@ def test_date_format_param(hf, tmp_path):
 
 
 def test_all_problems_reported_together_and_rows_excluded_only_on_request(hf, tmp_path):
+    hf = hf.model_copy(update={"outcome": Outcome(column="sustained_12m", label="sustained", kind="binary")})  # 0/1 kind
     frame = _participants(hf)
     frame.loc[[3, 4], "sustained_12m"] = "2"
     frame.loc[7, "lsoa_code"] = "E01000001"

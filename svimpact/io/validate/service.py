@@ -18,6 +18,7 @@ import pandas as pd
 from svimpact._common import describe_value
 from svimpact.exceptions import InputDataError
 from svimpact.geo.postcodes import normalise_postcode
+from svimpact.io.durations import date_problems
 from svimpact.io.params import ServiceParams
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import areas_schema, records_schema, survey_schema
@@ -158,6 +159,8 @@ def check_service(params: ServiceParams) -> ServiceCheck:
     def records(role: str):
         def extra(frame: pd.DataFrame) -> list[Problem]:
             found = _areas_check(frame, str(getattr(p.data, role)), known, areas_name, p.area_column) if known else []
+            if p.outcome.kind == "duration":
+                found += _spell_dates(frame, p, str(getattr(p.data, role)))
             if role == "comparison" and tables.get("participants") is not None:
                 found += _overlap(frame, tables["participants"], p.id_column, str(p.data.comparison))
             return found
@@ -208,3 +211,28 @@ def _overlap(comparison: pd.DataFrame, participants: pd.DataFrame, id_col: str, 
     return [problem(file, id_col, "people also listed as participants", both,
                      "a comparison group must not include participants; remove them at source")]
 
+
+
+def _spell_dates(frame: pd.DataFrame, p: ServiceParams, file: str) -> list[Problem]:
+    """A duration outcome's dates against the cut-off: missing starts, starts or ends after it (rows, never values).
+
+    End dates before start dates are the schema's date-order check. A blank start is a problem unless the
+    params say ``missing_start: not_started``.
+    """
+    o = p.outcome
+    start, end = str(o.start), str(o.end)
+    if start not in frame or end not in frame or frame[start].dtype.kind != "M" or frame[end].dtype.kind != "M":
+        return []
+    out = []
+    for column, message, mask, hint in date_problems(frame[start], frame[end], pd.Timestamp(o.cutoff), start, end):
+        if "before the start" in message or ("missing start" in message and o.missing_start == "not_started"):
+            continue
+        if "missing start" in message:
+            hint += ", or set outcome.missing_start: not_started if a blank start means the spell never began"
+        where = f" (cut-off {o.cutoff})" if "cut-off" in message else ""
+        out.append(problem(file, column, message.removeprefix("has ") + where, mask, hint))
+    if o.missing_start == "not_started":
+        ended_only = frame[start].isna().to_numpy() & frame[end].notna().to_numpy()
+        if ended_only.any():
+            out.append(problem(file, end, "end dates without a start date", ended_only, "give the start date"))
+    return out
