@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from svimpact._results import Interval, fmt_number
-from svimpact.disclosure import DisclosedTable, disclose, safe_count
+from svimpact.disclosure import SUPPRESSED, DisclosedTable, disclose
 from svimpact.io.params import ServiceParams
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import areas_schema, records_schema, survey_schema
@@ -37,7 +37,10 @@ __all__ = [
     "MINUS",
     "appraisal_table",
     "broken_copy",
+    "by_local_authority",
+    "chain_table",
     "data_counts",
+    "estimator_notes",
     "estimator_table",
     "input_columns",
     "interactive_frame",
@@ -66,7 +69,7 @@ KIND_WORDS = {
     "binary": "the outcome: 1 if achieved, 0 if not",
     "number": "a number",
     "nonneg": "a number, zero or more",
-    "date": "a date (blank allowed)",
+    "date": "a date",
     "category": "a category",
     "postcode": "a postcode (never published)",
     "any": "a number or a category (a characteristic used in the comparison)",
@@ -238,6 +241,43 @@ def estimator_table(estimates: Mapping[str, Any], outcome_kind: str = "binary") 
     return pd.DataFrame(rows)
 
 
+def estimator_notes(estimates: Mapping[str, Any]) -> list[str]:
+    """The estimators' notes and warnings, each once, prefixed with the methods that raised it."""
+    by_text: dict[str, list[str]] = {}
+    for method, e in estimates.items():
+        for text in e.warnings:
+            by_text.setdefault(text, []).append(METHOD_NAMES.get(method, method))
+    return [signed(text if len(names) == len(estimates) else f"{', '.join(names)}: {text}")
+            for text, names in by_text.items()]
+
+
+def chain_table(chain: Any) -> pd.DataFrame:
+    """The chain from gross to net additional outcomes: each step, its central value, interval and change."""
+    rows = []
+    for line, row in chain.table().set_index("line").iterrows():
+        iv = Interval(row["value"], row["lower"], row["upper"], chain.net.level)
+        rows.append({"step": line, "outcomes": number(iv.value, 0), f"{iv.level:.0%} interval": span(iv, digits=0),
+                     "change": "" if pd.isna(row["change"]) else number(row["change"], 0)})
+    return pd.DataFrame(rows)
+
+
+def by_local_authority(data: Any, rule: str, names: pd.DataFrame | None = None) -> DisclosedTable:
+    """Participants by local authority with a total row and each one's share, in published form.
+
+    ``names`` (e.g. the borough boundaries) maps ``lad_code`` to ``lad_name`` when it has both.
+    """
+    p = data.params
+    lad = data.participants[[p.area_column]].merge(data.areas[["lsoa_code", "lad_code"]], left_on=p.area_column,
+                                                   right_on="lsoa_code", how="left")["lad_code"]
+    if names is not None and {"lad_code", "lad_name"} <= set(names.columns):
+        lad = lad.map(dict(zip(names["lad_code"], names["lad_name"], strict=False))).fillna(lad)
+    table = lad.value_counts().sort_index().rename_axis("local authority").rename("participants").reset_index()
+    table = pd.concat([table, pd.DataFrame({"local authority": ["Total"], "participants": [len(lad)]})],
+                      ignore_index=True)
+    return disclose(table, counts=["participants"], rates={"share (%)": ("participants", None, 100)},
+                    label="local authority", total_label="Total", rule=rule)
+
+
 def appraisal_table(appraisal: Any) -> pd.DataFrame:
     """Present values, net present social value, benefit-cost ratio and cost per outcome, formatted."""
     level = f"{appraisal.npsv.level:.0%}" if appraisal.npsv is not None else "95%"
@@ -265,16 +305,25 @@ def show(table: Any, caption: str = "") -> Any:
         caption = caption or table.caption
         table = table.disclosed
     note = ""
+    raw = table.table if isinstance(table, DisclosedTable) else table
+    frame = raw.copy().astype(object)
+    for col in raw.columns:
+        name = str(col)
+        if pd.api.types.is_bool_dtype(raw[col]):
+            frame[col] = raw[col].map({True: "yes", False: "no"})
+        elif pd.api.types.is_float_dtype(raw[col]):
+            # Percentages keep one decimal place down the column; a level is a percentage; others by size.
+            pct = name.endswith(("pct", "%", "%)"))
+            frame[col] = ["" if pd.isna(v) else f"{v:.0%}" if name == "level" else
+                          number(float(v), 1 if pct else None) for v in raw[col]]
+        elif pd.api.types.is_integer_dtype(raw[col]):
+            frame[col] = ["" if pd.isna(v) else f"{int(v):,}" for v in raw[col]]
     if isinstance(table, DisclosedTable):
+        frame = frame.mask(table.suppressed, SUPPRESSED)
         if table.suppressed.to_numpy().any():
-            note = (f"<p><small>[c]: withheld under the disclosure rule '{html.escape(table.rule.name)}' "
+            note = (f"<p><small>{SUPPRESSED}: withheld under the disclosure rule '{html.escape(table.rule.name)}' "
                     "(a small count, or a figure computed from one).</small></p>")
-        frame = table.to_display()
-    else:
-        frame = table.copy()
-        for col in frame.columns:
-            if pd.api.types.is_float_dtype(frame[col]):
-                frame[col] = [("" if pd.isna(v) else fmt_number(float(v))) for v in frame[col]]
+    frame = frame.rename(columns=lambda c: re.sub(r"[ _]pct$", " (%)", str(c)).replace("_", " "))
     frame = frame.astype(object).map(lambda v: signed(v) if isinstance(v, str) else v)
     body = frame.to_html(index=False, border=0, na_rep="", escape=True)
     head = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
@@ -285,5 +334,5 @@ def interactive_frame(page: str, height: int = 620) -> Any:
     """The interactive map's self-contained page, embedded in the notebook (an iframe holding the page)."""
     from IPython.display import HTML
 
-    return HTML(f"<iframe srcdoc=\"{html.escape(page, quote=True)}\" style='width:100%;height:{height}px;"
-                "border:1px solid #ccc' title='Interactive reach map'></iframe>")
+    return HTML(f"<div><iframe srcdoc=\"{html.escape(page, quote=True)}\" style='width:100%;height:{height}px;"
+                "border:1px solid #ccc' title='Interactive reach map'></iframe></div>")
