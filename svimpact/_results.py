@@ -60,13 +60,11 @@ def result_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def fmt_number(x: float, digits: int | None = None) -> str:
-    """Format a number for prose: thousands separators, sensible precision."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if digits is None:
-        ax = abs(x)
-        digits = 0 if ax >= 100 else 1 if ax >= 10 else 2 if ax >= 1 else 3
-    return f"{x:,.{digits}f}"
+    """Format a number for prose: thousands separators, sensible precision, a true minus sign and
+    never scientific notation (:func:`svimpact.present.number`)."""
+    from svimpact.present import number
+
+    return number(x, digits=digits)
 
 
 @dataclass(frozen=True)
@@ -131,11 +129,28 @@ class Interval:
         lo, hi = sorted((self.lower * factor, self.upper * factor))
         return Interval(self.value * factor, lo, hi, self.level, self.method)
 
-    def format(self, digits: int | None = None, pct: bool = False) -> str:
-        """'64.8 (95% interval 60.1 to 70.2)', or just '64.8' when exact."""
-        f = (lambda x: f"{x * 100:.{1 if digits is None else digits}f}%") if pct else (
-            lambda x: fmt_number(x, digits)
-        )
+    def format(self, digits: int | None = None, pct: bool = False, *, kind: str | None = None,
+               plus: bool = False) -> str:
+        """'64.8 (95% interval 60.1 to 70.2)', or just '64.8' when exact.
+
+        Rendered by :mod:`svimpact.present`: true minus signs, thousands separators, no scientific
+        notation. ``pct`` writes a 0-1 figure as a percentage; ``kind`` ("money", "ratio", "count",
+        "percent", "pp") picks the unit, and without ``digits`` the value and limits are rounded to
+        one step set by the interval's width, so the rounded value stays inside its rounded interval.
+        """
+        from svimpact.present import interval, number, percent
+
+        if pct or kind in ("percent", "pp"):
+            if digits is None or digits == 1:
+                return interval(self.value, self.lower, self.upper, kind=kind or "percent", level=self.level, plus=plus)
+
+            def f(x: float) -> str:
+                return percent(x, digits=digits, plus=plus)
+        elif digits is None or kind is not None:
+            return interval(self.value, self.lower, self.upper, kind=kind or "number", level=self.level, plus=plus)
+        else:
+            def f(x: float) -> str:
+                return number(x, digits=digits, plus=plus)
         if self.lower == self.upper == self.value:
             return f(self.value)
         return f"{f(self.value)} ({self.level:.0%} interval {f(self.lower)} to {f(self.upper)})"

@@ -109,24 +109,19 @@ class DisclosedTable:
     def audit_frame(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.audit], columns=["row", "column", "reason"])
 
-    def to_display(self) -> pd.DataFrame:
-        """The published table with numbers formatted for reading (thousands separators, few decimals)."""
-        from svimpact._results import fmt_number
+    def to_display(self, *, money: tuple[str, ...] = (), labels=None) -> pd.DataFrame:
+        """The published table as officers read it (:func:`svimpact.present.frames.display`): counts
+        with separators, £ for ``money`` columns, true minus signs, no scientific notation, the same
+        rounding as the CSV, plain labels for column names and the row labels (first text column)."""
+        from svimpact.present.frames import display
 
-        out = self.table.copy()
-        for col in out.columns:
-            if pd.api.types.is_bool_dtype(out[col]):
-                out[col] = out[col].map({True: "yes", False: "no"})
-            elif pd.api.types.is_float_dtype(out[col]):
-                out[col] = [("" if pd.isna(v) else fmt_number(float(v))) for v in out[col]]
-            elif pd.api.types.is_integer_dtype(out[col]):
-                out[col] = [("" if pd.isna(v) else f"{int(v):,}") for v in out[col]]
-        out = out.astype(object).mask(self.suppressed, SUPPRESSED)
-        # Readers see words, not code names: 'smd_after' -> 'smd after' (CSV keeps the code names).
-        return out.rename(columns=lambda c: str(c).replace("_", " "))
+        first = next((c for c in self.table.columns if self.table[c].dtype == object
+                      or pd.api.types.is_string_dtype(self.table[c])), None)
+        return display(self.table, self.suppressed, suppressed_text=SUPPRESSED, money=money, labels=labels,
+                       label_columns=(first,) if first is not None else ())
 
-    def _repr_html_(self) -> str:
-        html = self.to_display().to_html(index=False, border=0, na_rep="")
+    def _repr_html_(self, *, money: tuple[str, ...] = (), labels=None) -> str:
+        html = self.to_display(money=money, labels=labels).to_html(index=False, border=0, na_rep="")
         if self.suppressed.to_numpy().any():
             html += (f"<p class='svimpact-note'>{SUPPRESSED}: withheld under disclosure rule "
                      f"'{self.rule.name}' (small count, or a rate or value computed from one).</p>")

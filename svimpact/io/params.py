@@ -140,6 +140,10 @@ class ServiceParams(_Strict):
     targeting: Targeting
     disclosure: Disclosure = Disclosure()
     plausibility: Plausibility = Plausibility()
+    # Plain labels for code names in published tables and text: covariates, categories
+    # ('benefit_type[jsa]'), answers, unit values. Unlisted names get a default
+    # (svimpact.present.label: 'years_rough_sleeping' -> 'Years rough sleeping').
+    labels: dict[str, str] = Field(default_factory=dict)
     exclude_invalid_rows: bool = False
     pseudonymise: bool = True
     date_format: str = "auto"

@@ -10,7 +10,6 @@ order. The Word file (``year-one.docx``) is converted from the same HTML by pand
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,12 +21,14 @@ import pandas as pd
 from svimpact._version import __version__
 from svimpact.disclosure import get_rule
 from svimpact.io.params import ServiceParams
+from svimpact.report.messages import read_headlines
 from svimpact.report.plan import RunPlan
 from svimpact.report.publish import atomic_write_bytes, evaluator_folder
+from svimpact.report.summary import glossary_html, service_messages_html, summary_html
+from svimpact.report.word import DOCX_NAME, docx_name, write_docx
 
-__all__ = ["DOCX_NAME", "build_chapter", "notebook_body", "write_docx"]
+__all__ = ["DOCX_NAME", "build_chapter", "docx_name", "notebook_body", "write_docx"]
 
-DOCX_NAME = "year-one.docx"
 NOTEBOOK_TITLES = {
     "additionality": "Additionality: what the service added",
     "targeting": "Targeting: who the service reached",
@@ -47,6 +48,10 @@ figure{margin:1rem 0}
 .banner{padding:.8rem 1rem;border-radius:4px;margin:1rem 0}
 .synthetic{background:#fff4ce;border:1px solid #d8b600}.incomplete{background:#fde7e9;border:2px solid #b00020}
 .meta{color:#555;font-size:.9rem}code{font-size:.85rem;word-break:break-all}
+.key-messages{background:#eef3f8;border-left:5px solid #0b5394;padding:.2rem 1rem .6rem;margin:1rem 0}
+.key-messages h3{margin-top:.6rem}.key-messages li{margin:.35rem 0}
+dl.glossary dt{font-weight:600;margin-top:.5rem}dl.glossary dd{margin-left:1.2rem}
+@media (max-width:600px){body{padding:0 .6rem}table{font-size:.8rem}th,td{padding:.2rem .3rem}}
 """
 
 METHODS_HTML = """
@@ -90,30 +95,6 @@ def notebook_body(path: Path) -> str:
                             exclude_output_prompt=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(nb)
     return body
-
-
-def _headlines(out_dir: Path) -> pd.DataFrame:
-    rows = [json.loads(p.read_text()) for p in sorted((out_dir / "headlines").glob("*.json"))]
-    return pd.DataFrame(rows, columns=["service", "key", "label", "text", "order", "interval"])
-
-
-def _summary(services: Sequence[ServiceParams], out_dir: Path) -> str:
-    heads = _headlines(out_dir)
-    if heads.empty:
-        return "<p>No headline figures were recorded (see the sections below).</p>"
-    labels = heads.sort_values(["order", "label"]).drop_duplicates("key")[["key", "label"]]
-    header = "".join(f"<th>{html.escape(sp.title)}</th>" for sp in services)
-    rows = []
-    for key, label in labels.itertuples(index=False):
-        cells = []
-        for sp in services:
-            hit = heads[(heads.service == sp.service) & (heads.key == key)]
-            cells.append(f"<td>{html.escape(hit.text.iloc[0]) if len(hit) else '&ndash;'}</td>")
-        rows.append(f"<tr><th scope='row'>{html.escape(label)}</th>{''.join(cells)}</tr>")
-    return (f"<div class='svimpact-table'><p class='svimpact-caption'>Headline results by service</p>"
-            f"<table><thead><tr><th>Measure</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-            "<p class='svimpact-note'>Intervals are 95% intervals. Counts are rounded or suppressed under the "
-            "disclosure rules in Appendix B.</p>")
 
 
 def _disclosure_appendix(services: Sequence[ServiceParams], out_dir: Path) -> str:
@@ -202,12 +183,13 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
     services = [sp.params for sp in plan.services]
     by_key = {(r.job.service, r.job.notebook): r for r in results}
     failed = [r for r in results if not r.ok]
-    parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{_summary(services, out_dir)}</section>"]
+    heads = read_headlines(out_dir)
+    parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{summary_html(services, out_dir)}</section>"]
     nav = ["<li><a href='#summary'>Summary</a></li>"]
     for sp in services:
         nav.append(f"<li><a href='#{sp.service}'>{html.escape(sp.title)}</a></li>")
         parts.append(f"<section id='{sp.service}'><h2>{html.escape(sp.title)}</h2>"
-                     f"<p>{html.escape(sp.description)}</p>")
+                     f"<p>{html.escape(sp.description)}</p>{service_messages_html(sp, heads.get(sp.service, {}))}")
         for nb in batch.notebooks:
             res = by_key.get((sp.service, nb))
             title = NOTEBOOK_TITLES.get(nb, nb.replace("_", " ").capitalize())
@@ -221,7 +203,8 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
         parts.append("</section>")
     appendices = [("appendix-methods", "Appendix A: Methods and sources", METHODS_HTML),
                   ("appendix-disclosure", "Appendix B: Disclosure control", _disclosure_appendix(services, out_dir)),
-                  ("appendix-provenance", "Appendix C: Provenance", _provenance_appendix(facts, results))]
+                  ("appendix-provenance", "Appendix C: Provenance", _provenance_appendix(facts, results)),
+                  ("appendix-glossary", "Appendix D: Glossary", glossary_html())]
     for anchor, title, body in appendices:
         nav.append(f"<li><a href='#{anchor}'>{title}</a></li>")
         parts.append(f"<section id='{anchor}'><h2>{title}</h2>{body}</section>")
@@ -243,61 +226,12 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
     page = f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(batch.title)}</title><style>{CSS}</style></head>
-<body><header><h1>{html.escape(batch.title)}</h1>
-<p class="meta">Built by svimpact {__version__} from <code>{html.escape(source)}</code> with seed {batch.seed}.
+<body><header><h1>{html.escape(batch.title)}</h1></header>
+<div class="front"><p class="meta">Built by svimpact {__version__} from <code>{html.escape(source)}</code> with seed {batch.seed}.
 Provenance: Appendix C and <code>manifest.json</code> beside this file.</p>
-{''.join(banners)}<nav><p><strong>Contents</strong></p><ul>{''.join(nav)}</ul></nav></header>
+{''.join(banners)}<nav><p><strong>Contents</strong></p><ul>{''.join(nav)}</ul></nav></div>
 <main>{''.join(parts)}</main></body></html>
 """
     path = out_dir / "index.html"
     atomic_write_bytes(path, _number(page).encode("utf-8"))
     return path
-
-
-_DATA_URI = re.compile(r'src="data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=\s]+)"')
-
-
-def _externalise_images(page: str, folder: Path) -> str:
-    """``page`` with each embedded (data URI) image written to ``folder`` and linked by name.
-
-    pandoc converts the lighter page about four times faster (it no longer parses megabytes of
-    base64), and the Word file no longer repeats each image's base64 text as the picture's
-    description. Files are named by content, so identical figures stay one image in the file.
-    """
-    import base64
-
-    from svimpact._common import sha256
-
-    def link(match: re.Match) -> str:
-        data = base64.b64decode(match.group(2))
-        name = f"figure-{sha256(data)[:16]}.{match.group(1).replace('+xml', '')}"
-        (folder / name).write_bytes(data)
-        return f'src="{name}"'
-
-    return _DATA_URI.sub(link, page)
-
-
-def write_docx(html_path: Path, docx_path: Path | None = None) -> Path:
-    """Convert the HTML chapter to Word with pandoc (pypandoc-binary); same text, tables and figures."""
-    import os
-    import tempfile
-
-    import pypandoc
-
-    docx_path = docx_path or html_path.with_name(DOCX_NAME)
-    fd, tmp = tempfile.mkstemp(suffix=".docx", dir=docx_path.parent)
-    os.close(fd)
-    try:
-        with tempfile.TemporaryDirectory(prefix="svimpact-docx-") as work:
-            light = Path(work) / html_path.name
-            light.write_text(_externalise_images(html_path.read_text(encoding="utf-8"), Path(work)),
-                             encoding="utf-8")
-            pypandoc.convert_file(str(light), "docx", outputfile=tmp,
-                                  extra_args=["--resource-path", f"{work}{os.pathsep}{html_path.parent}",
-                                              "--quiet"])
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, docx_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return docx_path

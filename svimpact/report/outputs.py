@@ -25,7 +25,7 @@ __all__ = ["OUTPUT_FOLDERS", "lock_output", "prepare_output", "writable_folder"]
 
 OUTPUT_FOLDERS = ("notebooks", "tables", "figures", "maps", "headlines", "quarantine", ".svimpact")
 LEGACY_FOLDERS = ("audit",)  # written inside the report by svimpact before 2026-12; removed on every run
-STALE_FILES = ("index.html", "manifest.json", "year-one.docx")
+STALE_FILES = ("index.html", "manifest.json", "year-one.docx")  # plus the run's own Word and PDF copies
 LOCK_NAME = ".svimpact.lock"
 
 
@@ -100,7 +100,7 @@ def prepare_output(plan: RunPlan, resume: bool) -> None:
             raise BatchError(f"output folder {out} was written by another batch ({previous.get('batch')}); "
                              "--resume only continues the same batch: run without --resume or choose another --out")
     try:
-        for stale in STALE_FILES:
+        for stale in (*STALE_FILES, f"{out.name}.docx", f"{out.name}.pdf"):
             (out / stale).unlink(missing_ok=True)
         for sub in OUTPUT_FOLDERS:
             if not resume:

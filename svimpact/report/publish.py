@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from svimpact.disclosure import DisclosedTable, disclose
+from svimpact.disclosure import SUPPRESSED, DisclosedTable, disclose
 
 __all__ = ["Figure", "PublishedTable", "Publisher", "atomic_write_bytes", "evaluator_folder"]
 
@@ -78,6 +78,8 @@ class PublishedTable:
     disclosed: DisclosedTable
     caption: str
     path: Path | None = None
+    money: tuple[str, ...] = ()
+    labels: Mapping[str, str] | None = None
 
     def to_publish(self) -> pd.DataFrame:
         return self.disclosed.to_publish()
@@ -87,16 +89,18 @@ class PublishedTable:
 
     def _repr_html_(self) -> str:
         return (f"<div class='svimpact-table'><p class='svimpact-caption'>{html.escape(self.caption)}</p>"
-                f"{self.disclosed._repr_html_()}</div>")
+                f"{self.disclosed._repr_html_(money=self.money, labels=self.labels)}</div>")
 
 
 class Publisher:
     """Publishes one service's tables and figures into a report directory."""
 
-    def __init__(self, output_dir: str | Path | None, service: str, rule: str = "nhs-hes") -> None:
+    def __init__(self, output_dir: str | Path | None, service: str, rule: str = "nhs-hes",
+                 labels: Mapping[str, str] | None = None) -> None:
         self.output_dir = Path(output_dir) if output_dir else None
         self.service = service
         self.rule = rule
+        self.labels = dict(labels or {})
 
     def _path(self, kind: str, name: str, suffix: str) -> Path | None:
         if self.output_dir is None:
@@ -120,12 +124,17 @@ class Publisher:
         label: str | None = None,
         total_label: str | None = None,
         caption: str | None = None,
+        money: Sequence[str] = (),
     ) -> PublishedTable:
         """Disclosure-check ``frame``, write it as CSV (and its audit log), and return it for display.
 
         A :class:`DisclosedTable` (from a result's ``published_table()``) is written as it is.
-        ``caption`` defaults to ``name``; the chapter numbers captions in order.
+        ``caption`` defaults to ``name``; the chapter numbers captions in order. ``money`` names the
+        columns in pounds (rows of a ``measure`` column that are ratios or counts stay plain). The CSV
+        holds the same rounded numbers the chapter shows (:mod:`svimpact.present.frames`).
         """
+        from svimpact.present.frames import for_csv
+
         if isinstance(frame, DisclosedTable):
             safe = frame
         else:
@@ -133,10 +142,8 @@ class Publisher:
         path = self._path("tables", name, ".csv")
         if path is not None:
             buf = io.StringIO()
-            table = safe.to_publish()
-            for col in safe.table.columns:  # 6 significant digits: stable bytes across platforms
-                if pd.api.types.is_float_dtype(safe.table[col]):
-                    table[col] = [v if isinstance(v, str) or pd.isna(v) else float(f"{v:.6g}") for v in table[col]]
+            # The chapter's rounding (a step per row from its interval), so CSV and chapter agree.
+            table = for_csv(safe.table).mask(safe.suppressed, SUPPRESSED)
             table.to_csv(buf, index=False, lineterminator="\n")
             atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
             # The disclosure gate reads which columns are counts from this sidecar.
@@ -147,7 +154,7 @@ class Publisher:
             if safe.audit and audit is not None:
                 audit_frame = safe.audit_frame().assign(table=path.name, rule=safe.rule.name)
                 atomic_write_bytes(audit, audit_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        return PublishedTable(safe, caption or name[:1].upper() + name[1:], path)
+        return PublishedTable(safe, caption or name[:1].upper() + name[1:], path, tuple(money), self.labels)
 
     def interactive_map(self, areas, users_per_area: pd.Series, name: str, **kwargs):
         """Write a self-contained interactive reach map to ``maps/`` and return a link to show.
@@ -175,13 +182,20 @@ class Publisher:
             atomic_write_bytes(path, report.quarantine.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         return report.n_excluded
 
-    def headline(self, key: str, label: str, text: str, *, interval=None, order: int = 50) -> None:
-        """Record a headline figure for the chapter's summary (rendered text, plus its Interval)."""
+    def headline(self, key: str, label: str, text: str, *, interval=None, order: int = 50,
+                 kind: str | None = None, note: str | None = None) -> None:
+        """Record a headline figure for the chapter's summary and key messages.
+
+        ``text`` is the rendered figure (used as it is when there is no interval); ``interval`` the
+        published Interval behind it; ``kind`` its unit for the presentation layer ("count",
+        "money", "percent" for a 0-1 share, "percent100" for a 0-100 one, "pp", "ratio", "number",
+        "text"); ``note`` a qualifier such as the price base ("2024 prices").
+        """
         path = self._path("headlines", key, ".json")
         if path is None:
             return
         record = {"service": self.service, "key": key, "label": label, "text": text, "order": order,
-                  "interval": interval.to_dict() if interval is not None else None}
+                  "interval": interval.to_dict() if interval is not None else None, "kind": kind, "note": note}
         atomic_write_bytes(path, (json.dumps(record, indent=1) + "\n").encode("utf-8"))
 
     def figure(self, fig, name: str, *, alt: str, caption: str) -> Figure:

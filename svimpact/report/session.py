@@ -70,5 +70,5 @@ def open_service(params_path: str | Path, output_dir: str | Path | None = None,
     params, from_plan, key = _params_and_key(params_path, output_dir)
     seed = params.seed if seed is None else int(seed)
     data = (read_dataset(params.service, key) if key else None) or load_service_data(params)
-    publish = Publisher(output_dir, params.service, params.disclosure.rule)
+    publish = Publisher(output_dir, params.service, params.disclosure.rule, labels=params.labels)
     return ServiceSession(params, seed, data, publish, from_plan)

@@ -11,8 +11,18 @@ from svimpact._results import Interval
 from svimpact.disclosure import DisclosedTable, disclose, get_rule
 from svimpact.io.params import ServiceParams
 
-__all__ = ["NO_EVIDENCE", "effect_sentence", "limitations", "survey_table", "value_by_decile",
+__all__ = ["METHOD_NAMES", "NO_EVIDENCE", "effect_sentence", "limitations", "survey_table", "value_by_decile",
            "value_for_money_note"]
+
+METHOD_NAMES = {
+    "difference": "a simple difference in outcome rates",
+    "ols": "regression adjustment (least squares)",
+    "regression": "regression adjustment",
+    "psm": "propensity-score matching",
+    "ipw": "inverse probability weighting",
+    "aipw": "a doubly robust estimator (augmented inverse probability weighting)",
+}
+"""Plain names for the effect estimators in published text."""
 
 NO_EVIDENCE = "no evidence that the service added to this outcome"
 """The words the chapter uses when an effect's interval includes zero."""
@@ -29,9 +39,13 @@ def effect_sentence(interval: Interval, *, pct: bool = False, digits: int | None
     values = (interval.value, interval.lower, interval.upper)
     if not all(np.isfinite(v) for v in values):
         return "The effect on this outcome could not be estimated, so there is no evidence either way."
+    from svimpact.present import number as render
+
     unit = " percentage points" if pct else ""
-    number = (lambda x: f"{x * 100:+.{1 if digits is None else digits}f}") if pct else (
-        lambda x: f"{x:+,.{2 if digits is None else digits}f}")
+
+    def number(x: float) -> str:
+        return (render(x * 100, digits=1 if digits is None else digits, plus=True) if pct
+                else render(x, digits=2 if digits is None else digits, plus=True))
     shown = (f"the estimated effect is {number(interval.value)}{unit} ({interval.level:.0%} interval "
              f"{number(interval.lower)} to {number(interval.upper)})")
     if interval.lower <= 0 <= interval.upper:

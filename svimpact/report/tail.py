@@ -14,7 +14,7 @@ from pathlib import Path
 
 from svimpact.gate import LookFor, input_identifiers
 from svimpact.gate.batch import scan_services
-from svimpact.report.chapter import DOCX_NAME, build_chapter, notebook_body, write_docx
+from svimpact.report.chapter import build_chapter, docx_name, notebook_body, write_docx
 from svimpact.report.plan import JobResult, RunPlan
 
 __all__ = ["Tail", "gate_inputs", "gate_scan"]
@@ -58,14 +58,14 @@ class Tail:
         NOT PUBLISH banner."""
         plan, inputs = self.plan, self.gate_inputs.result()
         chapter = build_chapter(plan, ordered, facts, bodies=self.bodies)
-        docx = chapter.with_name(DOCX_NAME)
+        docx = chapter.with_name(docx_name(plan.output_dir))
         others = [p for p in plan.output_dir.rglob("*") if p.is_file() and p != docx and p not in self.scanned]
         with cf.ThreadPoolExecutor(max_workers=1) as thread:
-            word = thread.submit(write_docx, chapter)
+            word = thread.submit(write_docx, chapter, docx)
             findings = tuple(self.findings) + gate_scan(plan, inputs, others)
             word.result()
         findings += gate_scan(plan, inputs, [docx])
         if findings:  # mark the chapter itself, so nobody publishes it by mistake
             chapter = build_chapter(plan, ordered, facts, gate_findings=findings, bodies=self.bodies)
-            write_docx(chapter)
+            write_docx(chapter, docx)
         return chapter, findings

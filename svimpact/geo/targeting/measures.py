@@ -58,10 +58,12 @@ class PublishedMeasure:
 
 
 def _fmt(v: float, precision: str) -> str:
+    from svimpact.present import number
+
     if precision == PCT_1DP:
-        return f"{v:.1f}%"
+        return number(v, digits=1) + "%"
     dp = 0 if v == 0 or not math.isfinite(v) else max(0, 2 - math.floor(math.log10(abs(v))))
-    return f"{v:,.{dp}f}"
+    return number(v, digits=dp)  # true minus sign, no scientific notation
 
 
 def _sig(value: float, lower: float, upper: float, level: float, method: str) -> Interval:
