@@ -43,6 +43,7 @@ import warnings
 from IPython.display import Markdown, display
 
 import svimpact
+from svimpact import present
 from svimpact.report import open_service
 from svimpact.report import walkthrough as walk
 
@@ -96,7 +97,8 @@ display(Markdown(
        f"{safe_count(data.n_excluded, rule)} records failed the data gate and were excluded, as the params allow. ")
     + f"Identifiers: {data.pseudonymisation or 'kept as they are (pseudonymise: false)'}."
 ))
-walk.show(walk.data_counts(data, rule), "Records in each file (rounded by the disclosure rule)")"""),
+walk.show(svc.publish.table(walk.data_counts(data, rule), "records",
+                            caption="Records in each file (rounded by the disclosure rule)"))"""),
 
     ("md", """## 3. Estimate what would have happened anyway
 
@@ -118,7 +120,7 @@ for method in ["difference", "regression", "ipw", "aipw", "psm"]:
 chosen = estimates[params.effect.method]
 display(walk.show(walk.estimator_table(estimates, params.outcome.kind),
                   f"Effect on {params.outcome.label}, by method (the params choose: "
-                  f"{walk.METHOD_NAMES[params.effect.method]})"))
+                  f"{walk.method_name(params.effect.method).lower()})"))
 for note in walk.estimator_notes(estimates):  # each check svimpact raised, once
     display(Markdown(f"- {note}"))"""),
     ("md", """**Is the comparison fair?** After adjustment, participants and the comparison group should look
@@ -160,8 +162,8 @@ ledger = (
                                                 section=f"{chosen.method} estimate"))
     .with_draws("leakage", publishable_leakage(leak, rule))
 )
-walk.show(svc.publish.table(ledger.table(), "additionality ledger"),
-          "The additionality ledger: each adjustment, its distribution, evidence and source")"""),
+walk.show(svc.publish.table(ledger.table(), "additionality ledger",
+                            caption="The additionality ledger: each adjustment, its distribution, evidence and source"))"""),
     ("code", """from svimpact.estimators.valuation import load_deflator_file, load_value_library
 from svimpact.disclosure import dominance
 
@@ -177,8 +179,8 @@ appraisal = svimpact.appraise(
 )
 chain = appraisal.chain
 display(Markdown(
-    f"From {walk.number(gross)} gross outcomes, the service's **net additional outcomes** are "
-    f"{walk.number(chain.net.value, 0)} ({chain.net.level:.0%} interval {walk.span(chain.net, digits=0)})."
+    f"From {present.count(gross)} gross outcomes, the service's **net additional outcomes** are "
+    f"{chain.net.format()}."
 ))
 display(walk.show(walk.chain_table(chain), "From gross to net additional outcomes"))
 display(svc.publish.figure(
@@ -216,15 +218,17 @@ counts."""),
 )
 share, ratio = result.measure("Core20 share"), result.measure("Core20 targeting ratio")
 display(Markdown(
-    f"**Reach of the most deprived areas.** {walk.signed(share.format())} of participants live in the most "
+    f"**Reach of the most deprived areas.** {share.format()} of participants live in the most "
     f"deprived fifth of areas in England (Core20). The targeting ratio, their share of participants over "
-    f"their share of residents, is {walk.signed(ratio.format())}: above one, the service reaches deprived "
+    f"their share of residents, is {ratio.format()}: above one, the service reaches deprived "
     "areas more than their share of the population."
 ))
-display(walk.show(result.profile.published_table(),
-                  "Participants by national and local deprivation decile, against the population (%)"))
-display(walk.show(result.published_tables()["headline"],
-                  "Targeting and inequality measures ([c]: rests on a withheld decile)"))"""),
+display(walk.show(svc.publish.table(
+    result.profile.published_table(), "decile profile",
+    caption="Participants by national and local deprivation decile, against the population (%)")))
+display(walk.show(svc.publish.table(
+    result.published_tables()["headline"], "inequality measures",
+    caption="Targeting and inequality measures ([c]: rests on a withheld decile)")))"""),
     ("md", """**Maps.** The static map is the one the chapter prints; the interactive map is the page the
 batch writes for service leads (hover over an area for its decile and reach). Both show counts rounded
 by the disclosure rule; hatched areas have too few participants to show."""),
@@ -255,7 +259,7 @@ Every table, map and sentence the batch publishes passes through one rule, named
 and withheld with them."""),
     ("code", """from svimpact.disclosure import get_rule
 
-display(Markdown(walk.signed(get_rule(rule).describe())))"""),
+display(Markdown(get_rule(rule).describe()))"""),
     ("md", """`svimpact.disclosure.disclose` takes a table of raw counts, says which columns are counts and which
 rates to compute, and returns the published form. A toy table, made up (not from any service), shows
 what happens: the small count becomes `[c]`, its rate goes with it, and because the table has a total,
@@ -271,7 +275,8 @@ display(walk.show(svimpact.disclose(toy, counts=["people", "with outcome"],
 as a reader of the report would see it; the raw counts stay in memory. In the batch, `publish.table`
 runs this and writes the published form as CSV; which cells were withheld, and why, goes to an audit
 folder beside the report that is never published."""),
-    ("code", """walk.show(walk.by_local_authority(data, rule, boroughs), "Participants by local authority (published form)")"""),
+    ("code", """walk.show(svc.publish.table(walk.by_local_authority(data, rule, boroughs), "participants by local authority",
+                            caption="Participants by local authority (published form)"))"""),
     ("md", """**Next.** When the numbers look right, add your params file to the batch manifest
 (`params/year_one.yaml`, key `services`) and run `svimpact run params/year_one.yaml`: the chapter, its
 tables and maps are written to the report folder, and `svimpact gate` scans them for small counts,

@@ -7,34 +7,33 @@ The notebook stays a few short cells; what it shows is built here, so it can be 
 * :func:`broken_copy`: a copy of a service's params and participants file with planted faults (a
   missing identifier, a date out of order or an impossible age), to show what the data gate says;
 * :func:`data_counts`: how many records each file holds, as the disclosure rule publishes them;
-* :func:`estimator_table` and :func:`appraisal_table`: results side by side as text, formatted
-  (thousands separators, true minus signs, percentages for shares, £ for money);
-* :func:`show`: a table rendered with its caption and true minus signs;
+* :func:`estimator_table`, :func:`chain_table` and :func:`appraisal_table`: results side by side as
+  text, each central value and interval rounded to one step by :mod:`svimpact.present` (thousands
+  separators, true minus signs, percentages for shares, £ for money, no scientific notation);
+* :func:`show`: a table rendered with its caption, published tables through the presentation layer;
 * :func:`interactive_frame`: the interactive map's page embedded in the notebook.
-
-Numbers are formatted simply here; the chapter's presentation layer may replace these helpers.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from svimpact._results import Interval, fmt_number
+from svimpact import present
+from svimpact._results import Interval
 from svimpact.disclosure import SUPPRESSED, DisclosedTable, disclose
 from svimpact.io.params import ServiceParams
 from svimpact.io.readers import read_table
 from svimpact.io.schemas import areas_schema, records_schema, survey_schema
 from svimpact.io.yamlfile import read_yaml
+from svimpact.report.tables import METHOD_NAMES
 
 __all__ = [
-    "METHOD_NAMES",
-    "MINUS",
     "appraisal_table",
     "broken_copy",
     "by_local_authority",
@@ -44,24 +43,12 @@ __all__ = [
     "estimator_table",
     "input_columns",
     "interactive_frame",
-    "money",
-    "number",
+    "method_name",
+    "minus_signs",
     "params_keys",
     "show",
-    "signed",
     "span",
 ]
-
-MINUS = "\u2212"
-
-METHOD_NAMES = {
-    "difference": "Simple difference (no adjustment)",
-    "regression": "Regression adjustment",
-    "ols": "Linear regression",
-    "ipw": "Inverse probability weighting",
-    "aipw": "Doubly robust (augmented IPW)",
-    "psm": "Propensity score matching",
-}
 
 KIND_WORDS = {
     "id": "an identifier, one per row (replaced by a pseudonym as it loads)",
@@ -78,42 +65,40 @@ KIND_WORDS = {
 _HYPHEN_MINUS = re.compile(r"(?<![\w.])-(?=[\d£.])")
 
 
-def signed(text: str) -> str:
-    """Replace a hyphen-minus before a number (or £) with a true minus sign (U+2212)."""
-    return _HYPHEN_MINUS.sub(MINUS, text)
+def minus_signs(text: str) -> str:
+    """Text written elsewhere (a warning, a rule) with a true minus sign (U+2212) before each negative number."""
+    return _HYPHEN_MINUS.sub(present.MINUS, text)
 
 
-def number(x: float, digits: int | None = None) -> str:
-    """``1,234``, ``0.655``, ``−12.5``: thousands separators, sensible decimals, true minus."""
-    if x == 0:
-        x = 0.0  # no "-0"
-    return signed(fmt_number(float(x), digits))
+def method_name(method: str) -> str:
+    """'aipw' -> 'Doubly robust estimator (augmented inverse probability weighting)' (from METHOD_NAMES)."""
+    name = re.sub(r"^an? ", "", METHOD_NAMES.get(method, method))
+    return name[:1].upper() + name[1:]
 
 
-def money(x: float) -> str:
-    """``£1,234,567`` or ``−£434,031`` (whole pounds)."""
-    text = f"£{abs(round(float(x))):,.0f}"
-    return f"{MINUS}{text}" if round(float(x)) < 0 else text
-
-
-def _fmt(kind: str, digits: int | None):  # noqa: ANN202 - a formatter
+def _formatter(iv: Interval, kind: str) -> Callable[[float], str]:
+    """One formatter for a value and its limits: one rounding step from the interval's width."""
+    if kind in ("percent", "pp"):  # 0-1 shares (or their differences), one decimal place
+        return lambda x: present.number(x * 100, digits=1) + ("%" if kind == "percent" else "")
+    step = present.step_for(iv.lower, iv.upper, iv.value)
     if kind == "money":
-        return money
-    if kind == "pct":
-        return lambda v: signed(f"{v * 100:.{1 if digits is None else digits}f}%")
-    if kind == "points":  # a difference of two shares
-        return lambda v: signed(f"{v * 100:.{1 if digits is None else digits}f}")
-    return lambda v: number(v, digits)
+        big = step >= 100_000 and max(abs(iv.lower), abs(iv.upper), abs(iv.value)) >= 1_000_000
+        return lambda x: present.money(x, step=max(step, 1.0), millions=big)
+    if kind == "ratio":
+        return lambda x: present.ratio(x, step=min(step, 0.01))
+    if kind == "count":
+        return present.count
+    return lambda x: present.number(x, step=step)
 
 
-def span(iv: Interval, kind: str = "number", digits: int | None = None) -> str:
-    """The interval's ends: ``60.5% to 70.5%`` ('' when there is no uncertainty)."""
-    f = _fmt(kind, digits)
+def span(iv: Interval, kind: str = "number") -> str:
+    """The interval's ends as text, ``60.5% to 70.5%`` ('' when there is no uncertainty)."""
+    f = _formatter(iv, kind)
     return "" if iv.lower == iv.upper == iv.value else f"{f(iv.lower)} to {f(iv.upper)}"
 
 
-def _value(iv: Interval, kind: str = "number", digits: int | None = None) -> str:
-    return _fmt(kind, digits)(iv.value)
+def _value(iv: Interval, kind: str = "number") -> str:
+    return _formatter(iv, kind)(iv.value)
 
 
 # --- what the inputs must hold -------------------------------------------------------------------
@@ -231,11 +216,11 @@ def estimator_table(estimates: Mapping[str, Any], outcome_kind: str = "binary") 
     for method, e in estimates.items():
         level = f"{e.att.level:.0%}"
         rows.append({
-            "method": METHOD_NAMES.get(method, method),
-            f"effect on participants ({unit})": _value(e.att, "points" if share else "number"),
-            f"{level} interval": span(e.att, "points" if share else "number"),
-            "deadweight (would have happened anyway)": _value(e.deadweight, "pct"),
-            f"deadweight {level} interval": span(e.deadweight, "pct"),
+            "method": method_name(method),
+            f"effect on participants ({unit})": _value(e.att, "pp" if share else "number"),
+            f"{level} interval": span(e.att, "pp" if share else "number"),
+            "deadweight (would have happened anyway)": _value(e.deadweight, "percent"),
+            f"deadweight {level} interval": span(e.deadweight, "percent"),
             "evidence (Maryland SMS level)": str(e.sms_level),
         })
     return pd.DataFrame(rows)
@@ -246,8 +231,8 @@ def estimator_notes(estimates: Mapping[str, Any]) -> list[str]:
     by_text: dict[str, list[str]] = {}
     for method, e in estimates.items():
         for text in e.warnings:
-            by_text.setdefault(text, []).append(METHOD_NAMES.get(method, method))
-    return [signed(text if len(names) == len(estimates) else f"{', '.join(names)}: {text}")
+            by_text.setdefault(text, []).append(method_name(method))
+    return [minus_signs(text if len(names) == len(estimates) else f"{', '.join(names)}: {text}")
             for text, names in by_text.items()]
 
 
@@ -256,8 +241,9 @@ def chain_table(chain: Any) -> pd.DataFrame:
     rows = []
     for line, row in chain.table().set_index("line").iterrows():
         iv = Interval(row["value"], row["lower"], row["upper"], chain.net.level)
-        rows.append({"step": line, "outcomes": number(iv.value, 0), f"{iv.level:.0%} interval": span(iv, digits=0),
-                     "change": "" if pd.isna(row["change"]) else number(row["change"], 0)})
+        f = _formatter(iv, "number")  # one step per line, from its interval (as in the prose)
+        rows.append({"step": present.label(str(line)), "outcomes": f(iv.value), f"{iv.level:.0%} interval": span(iv),
+                     "change": "" if pd.isna(row["change"]) else f(row["change"])})
     return pd.DataFrame(rows)
 
 
@@ -280,51 +266,38 @@ def by_local_authority(data: Any, rule: str, names: pd.DataFrame | None = None) 
 
 def appraisal_table(appraisal: Any) -> pd.DataFrame:
     """Present values, net present social value, benefit-cost ratio and cost per outcome, formatted."""
-    level = f"{appraisal.npsv.level:.0%}" if appraisal.npsv is not None else "95%"
+    level = f"{appraisal.pv_benefits.level:.0%}"
     items = [("present value of benefits", appraisal.pv_benefits, "money"),
              ("present value of costs", appraisal.pv_costs, "money"),
              ("net present social value (benefits minus costs)", appraisal.npsv, "money"),
              ("benefit-cost ratio (£ of benefit per £ of cost)", appraisal.bcr, "ratio"),
              ("cost per net additional outcome", appraisal.cost_per_outcome, "money")]
     rows = []
-    for label, iv, kind in items:
+    for name, iv, kind in items:
         if iv is None:
-            rows.append({"measure": label, "central value": "not computed", f"{level} interval": ""})
-            continue
-        f = _fmt("number", 2) if kind == "ratio" else _fmt(kind, None)
-        rows.append({"measure": label, "central value": f(iv.value),
-                     f"{level} interval": "" if iv.lower == iv.upper else f"{f(iv.lower)} to {f(iv.upper)}"})
+            rows.append({"measure": name, "central value": "not computed", f"{level} interval": ""})
+        else:
+            rows.append({"measure": name, "central value": _value(iv, kind), f"{level} interval": span(iv, kind)})
     return pd.DataFrame(rows)
 
 
-def show(table: Any, caption: str = "") -> Any:
-    """A table (DataFrame, DisclosedTable or published table) as HTML with its caption and true minus signs."""
+def show(table: Any, caption: str = "", *, labels: Mapping[str, str] | None = None,
+         money: tuple[str, ...] = ()) -> Any:
+    """A table with its caption as HTML: a published (disclosed) table through the presentation layer
+    (:meth:`DisclosedTable.to_display`: rounding, £, true minus signs, plain labels), a frame of text as it is."""
     from IPython.display import HTML
 
     if hasattr(table, "disclosed"):  # a PublishedTable
-        caption = caption or table.caption
+        caption, money, labels = caption or table.caption, money or table.money, labels or table.labels
         table = table.disclosed
     note = ""
-    raw = table.table if isinstance(table, DisclosedTable) else table
-    frame = raw.copy().astype(object)
-    for col in raw.columns:
-        name = str(col)
-        if pd.api.types.is_bool_dtype(raw[col]):
-            frame[col] = raw[col].map({True: "yes", False: "no"})
-        elif pd.api.types.is_float_dtype(raw[col]):
-            # Percentages keep one decimal place down the column; a level is a percentage; others by size.
-            pct = name.endswith(("pct", "%", "%)"))
-            frame[col] = ["" if pd.isna(v) else f"{v:.0%}" if name == "level" else
-                          number(float(v), 1 if pct else None) for v in raw[col]]
-        elif pd.api.types.is_integer_dtype(raw[col]):
-            frame[col] = ["" if pd.isna(v) else f"{int(v):,}" for v in raw[col]]
     if isinstance(table, DisclosedTable):
-        frame = frame.mask(table.suppressed, SUPPRESSED)
+        frame = table.to_display(money=money, labels=labels)
         if table.suppressed.to_numpy().any():
             note = (f"<p><small>{SUPPRESSED}: withheld under the disclosure rule '{html.escape(table.rule.name)}' "
                     "(a small count, or a figure computed from one).</small></p>")
-    frame = frame.rename(columns=lambda c: re.sub(r"[ _]pct$", " (%)", str(c)).replace("_", " "))
-    frame = frame.astype(object).map(lambda v: signed(v) if isinstance(v, str) else v)
+    else:
+        frame = table.astype(object).map(lambda v: minus_signs(v) if isinstance(v, str) else v)
     body = frame.to_html(index=False, border=0, na_rep="", escape=True)
     head = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
     return HTML(f"<div class='svimpact-table'>{head}{body}{note}</div>")

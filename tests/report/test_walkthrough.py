@@ -57,11 +57,10 @@ def test_broken_copy_gives_a_clear_error_without_identifiers(tmp_path, params_fi
 
 
 def test_numbers_have_true_minus_signs_and_no_scientific_notation():
-    assert walk.money(-434_031.4) == "\u2212£434,031" and walk.money(3_918_889) == "£3,918,889"
-    assert walk.number(-3.96) == "\u22123.96" and walk.number(1.64e-06) == "0.000" and walk.number(-0.0) == "0.000"
-    assert walk.signed("age (-0.18), -£5 and x-1") == "age (\u22120.18), \u2212£5 and x-1"
+    assert walk.minus_signs("age (-0.18), -£5 and x-1") == "age (\u22120.18), \u2212£5 and x-1"
     iv = Interval(-434_031, -1_415_078, 2_111_555, 0.95, "Monte Carlo")
-    assert walk.span(iv, "money") == "\u2212£1,415,078 to £2,111,555"
+    assert walk.span(iv, "money") == "\u2212£1.4 million to £2.1 million"  # one step from the width, one unit
+    assert walk.span(Interval(1.6e-06, -2e-05, 3e-05), "number") == "\u22120.000020 to 0.000030"
     assert walk.span(Interval.exact(3.0)) == ""
 
 
@@ -76,6 +75,7 @@ def _effect(att: float, dw: float):
 def test_estimator_table_is_text_in_percentage_points():
     table = walk.estimator_table({"aipw": _effect(0.12, 0.655), "difference": _effect(-0.0000016, 0.9)})
     text = table.to_string()
+    assert table.iloc[0, 0] == "Doubly robust estimator (augmented inverse probability weighting)"
     assert table.iloc[0, 1] == "12.0" and table.iloc[0, 2] == "10.0 to 14.0" and table.iloc[0, 3] == "65.5%"
     assert table.iloc[1, 2] == "\u22122.0 to 2.0"
     assert not HYPHEN_BEFORE_DIGIT.search(text) and not SCIENTIFIC.search(text)
@@ -122,3 +122,18 @@ def test_notebook_is_the_one_the_build_script_writes():
     built = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in build.build().cells]
     stored = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nbformat.read(NOTEBOOK, as_version=4).cells]
     assert built == stored, "notebooks/explore.ipynb differs from scripts/build_explore_notebook.py: run the script"
+
+
+def test_appraisal_table_writes_pounds_and_says_not_computed():
+    from types import SimpleNamespace
+
+    iv = Interval(-434_031, -1_415_078, 2_111_555, 0.95, "Monte Carlo")
+    appraisal = SimpleNamespace(pv_benefits=Interval(3_918_889, 2_937_842, 6_464_475), pv_costs=Interval.exact(4_352_920),
+                                npsv=iv, bcr=None, cost_per_outcome=Interval(15_092, 12_977, 18_933))
+    table = walk.appraisal_table(appraisal)
+    assert table.loc[1, "central value"] == "£4,352,920" and table.loc[1, "95% interval"] == ""
+    assert table.loc[2, "central value"] == "\u2212£0.4 million"
+    assert table.loc[3, "central value"] == "not computed"
+    assert table.loc[4, "central value"] == "£15,100" and table.loc[4, "95% interval"] == "£13,000 to £18,900"
+    text = table.to_string()
+    assert not HYPHEN_BEFORE_DIGIT.search(text) and not SCIENTIFIC.search(text)
