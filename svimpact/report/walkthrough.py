@@ -62,6 +62,7 @@ KIND_WORDS = {
     "any": "a number or a category (a characteristic used in the comparison)",
 }
 
+_SPAN = re.compile(r"^\S+( million)? to \S+( million)?$")
 _HYPHEN_MINUS = re.compile(r"(?<![\w.])-(?=[\d£.])")
 
 
@@ -88,6 +89,8 @@ def _formatter(iv: Interval, kind: str) -> Callable[[float], str]:
         return lambda x: present.ratio(x, step=min(step, 0.01))
     if kind == "count":
         return present.count
+    if kind == "outcomes":  # estimated numbers of outcomes: never finer than whole outcomes
+        return lambda x: present.number(x, step=max(step, 1.0))
     return lambda x: present.number(x, step=step)
 
 
@@ -241,8 +244,9 @@ def chain_table(chain: Any) -> pd.DataFrame:
     rows = []
     for line, row in chain.table().set_index("line").iterrows():
         iv = Interval(row["value"], row["lower"], row["upper"], chain.net.level)
-        f = _formatter(iv, "number")  # one step per line, from its interval (as in the prose)
-        rows.append({"step": present.label(str(line)), "outcomes": f(iv.value), f"{iv.level:.0%} interval": span(iv),
+        f = _formatter(iv, "outcomes")  # one step per line, from its interval (as in the prose)
+        rows.append({"step": present.label(str(line)), "outcomes": f(iv.value),
+                     f"{iv.level:.0%} interval": span(iv, "outcomes"),
                      "change": "" if pd.isna(row["change"]) else f(row["change"])})
     return pd.DataFrame(rows)
 
@@ -297,7 +301,9 @@ def show(table: Any, caption: str = "", *, labels: Mapping[str, str] | None = No
             note = (f"<p><small>{SUPPRESSED}: withheld under the disclosure rule '{html.escape(table.rule.name)}' "
                     "(a small count, or a figure computed from one).</small></p>")
     else:
-        frame = table.astype(object).map(lambda v: minus_signs(v) if isinstance(v, str) else v)
+        # Text as it is, with true minus signs; an interval's ends are kept on one line.
+        frame = table.astype(object).map(lambda v: _SPAN.sub(lambda m: m[0].replace(" ", "\u00a0"), minus_signs(v))
+                                         if isinstance(v, str) else v)
     body = frame.to_html(index=False, border=0, na_rep="", escape=True)
     head = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
     return HTML(f"<div class='svimpact-table'>{head}{body}{note}</div>")
