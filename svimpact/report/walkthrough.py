@@ -20,9 +20,10 @@ import html
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
+from pydantic import BaseModel
 
 from svimpact import present
 from svimpact._results import Interval
@@ -144,16 +145,31 @@ def _header(path: Path | None) -> list[str]:
 
 
 def params_keys() -> pd.DataFrame:
-    """The top-level keys of a service params file: required or not, and the default when not."""
-    rows = []
-    for name, field in ServiceParams.model_fields.items():
-        if field.exclude:
-            continue
-        required = field.is_required()
-        default = "" if required else field.get_default(call_default_factory=True)
-        text = "" if required else ("(none)" if default is None else
-                                    "(settings below)" if hasattr(default, "model_fields") else str(default))
-        rows.append({"key": name, "required?": "yes" if required else "no", "default": text})
+    """The keys of a service params file (one level of nesting: ``outcome.kind``), each with its default.
+
+    Read from the params model itself, so the list cannot drift from what svimpact accepts.
+    """
+    rows: list[dict[str, str]] = []
+
+    def walk_model(model: type[BaseModel], prefix: str, depth: int) -> None:
+        for name, field in model.model_fields.items():
+            if field.exclude:
+                continue
+            inner = next((t for t in (field.annotation, *get_args(field.annotation))
+                          if isinstance(t, type) and issubclass(t, BaseModel)), None)
+            required = field.is_required()
+            default = None if required else field.get_default(call_default_factory=True)
+            if name == "adjustments":
+                text = "(the ledger: see the example params files)"
+            elif inner is not None:
+                text = "" if required else "(optional block)" if default is None else "(block with defaults)"
+            else:
+                text = "" if required else "(none)" if default in (None, [], {}) else str(default)
+            rows.append({"key": prefix + name, "required?": "yes" if required else "no", "default": text})
+            if inner is not None and depth == 0 and name != "adjustments":
+                walk_model(inner, f"{prefix}{name}.", depth + 1)
+
+    walk_model(ServiceParams, "", 0)
     return pd.DataFrame(rows)
 
 

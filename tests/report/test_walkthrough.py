@@ -40,6 +40,13 @@ def test_columns_come_from_the_params_not_a_typed_list():
     assert cols.loc[cols["column"] == "imd_decile", "holds"].item() == "a whole number from 1 to 10"
 
 
+def test_params_keys_come_from_the_params_model():
+    keys = walk.params_keys().set_index("key")
+    assert keys.loc["outcome.kind", "default"] == "binary" and keys.loc["id_column", "required?"] == "yes"
+    assert keys.loc["disclosure.rule", "default"] == "nhs-hes" and "source_file" not in keys.index
+    assert set(keys.index) >= {f"data.{k}" for k in ("participants", "comparison", "areas")}
+
+
 @pytest.mark.parametrize("params_file", [HIW, HF], ids=["households_into_work", "housing_first"])
 def test_broken_copy_gives_a_clear_error_without_identifiers(tmp_path, params_file):
     params = load_service_params(params_file)
