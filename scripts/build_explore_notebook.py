@@ -106,23 +106,44 @@ Some participants would have achieved the outcome without the service: that is *
 estimated by comparing participants with the comparison group, adjusting for the characteristics
 listed in the params (`effect.covariates`). Each method below adjusts differently; when they agree,
 the estimate does not hang on one modelling choice. The simple difference makes no adjustment and is
-shown only as a baseline. Figures are in their published form, computed from rounded counts."""),
+shown only as a baseline. An outcome measured from dates (`kind: duration`, such as a tenancy or a job
+that lasts) is estimated instead at each time since start named in the params (`outcome.horizons`),
+comparing the share still going, with the comparison group reweighted to resemble the participants.
+Figures are in their published form, computed from rounded counts."""),
     ("code", """from svimpact.report.disclosed import publishable_effect
 
 frame = data.analysis_frame()
-estimates = {}
-for method in ["difference", "regression", "ipw", "aipw", "psm"]:
-    estimates[method] = publishable_effect(svimpact.estimate_effect(
-        frame, outcome=params.outcome.column, treatment=data.treatment_column,
-        covariates=params.effect.covariates, method=method, level=params.effect.level,
-        n_draws=params.effect.n_draws, seed=seed,
-    ), rule)
-chosen = estimates[params.effect.method]
-display(walk.show(walk.estimator_table(estimates, params.outcome.kind),
-                  f"Effect on {params.outcome.label}, by method (the params choose: "
-                  f"{walk.method_name(params.effect.method).lower()})"))
+if params.outcome.kind == "duration":
+    # Sustainment from start and end dates, censored at the cut-off: Kaplan-Meier for participants against
+    # the comparison group reweighted to resemble them, at each horizon in the params.
+    from svimpact.report import sustainment
+
+    spells = sustainment.estimate_for_service(data, seed, frame)
+    estimates = {f"at {h}": sustainment.publishable_sustainment(e, rule) for h, e in spells.items()}
+    chosen = estimates[f"at {params.outcome.headline}"]
+    caption = f"Effect on {params.outcome.label}, by time since start (headline: {params.outcome.headline})"
+else:
+    estimates = {}
+    for method in ["difference", "regression", "ipw", "aipw", "psm"]:
+        estimates[method] = publishable_effect(svimpact.estimate_effect(
+            frame, outcome=params.outcome.column, treatment=data.treatment_column,
+            covariates=params.effect.covariates, method=method, level=params.effect.level,
+            n_draws=params.effect.n_draws, seed=seed,
+        ), rule)
+    chosen = estimates[params.effect.method]
+    caption = (f"Effect on {params.outcome.label}, by method "
+               f"(the params choose: {walk.method_name(params.effect.method).lower()})")
+by = "time since start" if params.outcome.kind == "duration" else "method"
+display(walk.show(walk.estimator_table(estimates, params.outcome.kind, row=by), caption))
 for note in walk.estimator_notes(estimates):  # each check svimpact raised, once
     display(Markdown(f"- {note}"))"""),
+    ("code", """if params.outcome.kind == "duration":  # the curves behind the estimates, drawn once
+    display(svc.publish.figure(
+        sustainment.sustainment_figure(chosen, rule, label=params.outcome.label), "sustainment curves",
+        alt=f"Step curves of the share with {params.outcome.label} over time since start: participants against "
+            "the reweighted comparison group, with numbers at risk below.",
+        caption=f"{params.outcome.label.capitalize()} over time since start (Kaplan-Meier, from published counts).",
+    ))"""),
     ("md", """**Is the comparison fair?** After adjustment, participants and the comparison group should look
 alike on every characteristic: in the balance chart, the squares (after adjustment) should sit left of
 the dashed threshold line.
@@ -167,7 +188,10 @@ walk.show(svc.publish.table(ledger.table(), "additionality ledger",
     ("code", """from svimpact.estimators.valuation import load_deflator_file, load_value_library
 from svimpact.disclosure import dominance
 
-gross = rounded_count(int(data.participants[params.outcome.column].sum()), rule)  # the published count
+if params.outcome.kind == "duration":  # estimated still going at the headline time, among published participants
+    gross = rounded_count(int(round(rounded_count(chosen.n_treated, rule) * chosen.observed.value)), rule)
+else:
+    gross = rounded_count(int(data.participants[params.outcome.column].sum()), rule)  # the published count
 cost_withheld = dominance(data.participants[params.cost_column]) if params.cost_column else None
 costs = float(data.participants[params.cost_column].sum()) if params.cost_column and not cost_withheld else None
 library = load_value_library(params.valuation.value_file, hact=params.valuation.hact_values)

@@ -123,7 +123,11 @@ def input_columns(params: ServiceParams) -> pd.DataFrame:
     for key, schema in schemas:
         for col in schema.columns:
             what = KIND_WORDS.get(col.kind, col.kind)
-            if col.name == params.targeting.need:
+            if col.name in (getattr(params.outcome, "start", None), getattr(params.outcome, "end", None)):
+                end = col.name == getattr(params.outcome, "end", None)
+                what = (f"the outcome: the date it {'ended' if end else 'started'} "
+                        f"({'blank: still going at the cut-off' if end else 'the spell start'})")
+            elif col.name == params.targeting.need:
                 what = f"the need measure for targeting ({params.targeting.need_label})"
             elif col.name == params.cost_column:
                 what = "the cost of supporting the person, in pounds"
@@ -223,19 +227,24 @@ def data_counts(data: Any, rule: str) -> DisclosedTable:
         rows.append(("survey respondents", len(data.survey)))
     if p.outcome.kind == "binary":
         rows.append((f"participants with the outcome ({p.outcome.label})", int(data.participants[p.outcome.column].sum())))
+    not_started = data.n_not_started() if hasattr(data, "n_not_started") else (0, 0)
+    if p.outcome.kind == "duration" and any(not_started):
+        rows += [("participants with no start date (never started, not analysed)", not_started[0]),
+                 ("comparison records with no start date (never started, not analysed)", not_started[1])]
     table = pd.DataFrame(rows, columns=["records", "count"])
     return disclose(table, counts=["count"], label="records", rule=rule)
 
 
-def estimator_table(estimates: Mapping[str, Any], outcome_kind: str = "binary") -> pd.DataFrame:
-    """The estimators side by side: effect on participants, deadweight, each with its interval, as text."""
-    share = outcome_kind == "binary"
+def estimator_table(estimates: Mapping[str, Any], outcome_kind: str = "binary", row: str = "method") -> pd.DataFrame:
+    """The estimates side by side (one per method, or per horizon of a duration outcome): effect on
+    participants and deadweight, each with its interval, as text."""
+    share = outcome_kind in ("binary", "duration")  # shares of people: the effect is in percentage points
     unit = "percentage points" if share else "outcome units"
     rows = []
     for method, e in estimates.items():
         level = f"{e.att.level:.0%}"
         rows.append({
-            "method": method_name(method),
+            row: method_name(method) if method in METHOD_NAMES else method,
             f"effect on participants ({unit})": _value(e.att, "pp" if share else "number"),
             f"{level} interval": span(e.att, "pp" if share else "number"),
             "deadweight (would have happened anyway)": _value(e.deadweight, "percent"),
@@ -250,7 +259,7 @@ def estimator_notes(estimates: Mapping[str, Any]) -> list[str]:
     by_text: dict[str, list[str]] = {}
     for method, e in estimates.items():
         for text in e.warnings:
-            by_text.setdefault(text, []).append(method_name(method))
+            by_text.setdefault(text, []).append(method_name(method) if method in METHOD_NAMES else method)
     return [minus_signs(text if len(names) == len(estimates) else f"{', '.join(names)}: {text}")
             for text, names in by_text.items()]
 
