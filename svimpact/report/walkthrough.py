@@ -124,9 +124,11 @@ def input_columns(params: ServiceParams) -> pd.DataFrame:
         for col in schema.columns:
             what = KIND_WORDS.get(col.kind, col.kind)
             if col.name in (getattr(params.outcome, "start", None), getattr(params.outcome, "end", None)):
-                end = col.name == getattr(params.outcome, "end", None)
-                what = (f"the outcome: the date it {'ended' if end else 'started'} "
-                        f"({'blank: still going at the cut-off' if end else 'the spell start'})")
+                if col.name == getattr(params.outcome, "end", None):
+                    what = "the outcome's end date (blank: still going at the cut-off)"
+                else:
+                    never = getattr(params.outcome, "missing_start", "error") == "not_started"
+                    what = "the outcome's start date" + (" (blank: never started)" if never else "")
             elif col.name == params.targeting.need:
                 what = f"the need measure for targeting ({params.targeting.need_label})"
             elif col.name == params.cost_column:
