@@ -87,6 +87,10 @@ def test_estimator_table_is_text_in_percentage_points():
     assert table.iloc[1, 2] == "\u22122.0 to 2.0"
     assert not HYPHEN_BEFORE_DIGIT.search(text) and not SCIENTIFIC.search(text)
     assert walk.estimator_notes({"aipw": _effect(0.1, 0.5), "psm": _effect(0.1, 0.5)}) == ["same note"]
+    # A duration outcome: one row per time since start, the effect in percentage points of the share still going.
+    by_time = walk.estimator_table({"at 26 weeks": _effect(0.082, 0.881)}, "duration", row="time since start")
+    assert by_time.loc[0, "time since start"] == "at 26 weeks" and by_time.iloc[0, 1] == "8.2"
+    assert "percentage points" in by_time.columns[1]
 
 
 def test_local_authority_table_is_published_with_secondary_suppression():
@@ -115,7 +119,7 @@ def test_notebook_shows_each_figure_once_and_keeps_its_parameters():
     assert len(tagged) == 1 and "params_path" in tagged[0].source and "seed" in tagged[0].source
     calls = [name for c in code for name in _calls(c.source)]
     for figure in ("love_plot", "overlap_plot", "chart", "reach_map", "interactive_map", "estimator_table",
-                   "appraisal_table", "chain_table"):
+                   "appraisal_table", "chain_table", "sustainment_figure"):
         assert calls.count(figure) == 1, f"{figure} is called {calls.count(figure)} times"
     assert not any(c.outputs for c in code), "explore.ipynb is committed without outputs"
 
