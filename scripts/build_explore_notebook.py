@@ -310,9 +310,10 @@ identifiers and postcodes before anything is shared."""),
 
 def build() -> nbformat.NotebookNode:
     nb = new_notebook()
-    for entry in CELLS:
+    for i, entry in enumerate(CELLS):
         kind, source = entry[0], entry[1]
         cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
+        cell.id = f"explore-{i:02d}"  # stable ids: rebuilding gives the same file
         if len(entry) > 2:
             cell.metadata["tags"] = list(entry[2])  # type: ignore[misc]
         nb.cells.append(cell)
