@@ -270,7 +270,7 @@ title = f"{params.title}: participants per 1,000 residents"
 display(svc.publish.figure(
     maps.reach_map(areas_map, users_per_area, boroughs, rule=rule, attribution=attribution, title=title),
     "reach map", alt="Map of participants per thousand residents by small area; hatched areas are not shown.",
-    caption="Reach by small area, from rounded counts.",
+    caption="Reach by area (the map names the geography it uses), from rounded counts.",
 ))
 display(walk.interactive_frame(interactive_map(
     areas_map, users_per_area, boroughs=boroughs, rule=rule, attribution=attribution, title=title)))"""),

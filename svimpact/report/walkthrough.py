@@ -307,6 +307,9 @@ def appraisal_table(appraisal: Any) -> pd.DataFrame:
     for name, iv, kind in items:
         if iv is None:
             rows.append({"measure": name, "central value": "not computed", f"{level} interval": ""})
+        elif kind == "money" and iv.lower == iv.upper and abs(iv.value) >= 1_000_000:  # exact: same unit as the rest
+            rows.append({"measure": name, "central value": present.money(iv.value, step=10_000, millions=True),
+                         f"{level} interval": ""})
         else:
             rows.append({"measure": name, "central value": _value(iv, kind), f"{level} interval": span(iv, kind)})
     return pd.DataFrame(rows)
@@ -336,7 +339,7 @@ def show(table: Any, caption: str = "", *, labels: Mapping[str, str] | None = No
     return HTML(f"<div class='svimpact-table'>{head}{body}{note}</div>")
 
 
-def interactive_frame(page: str, height: int = 620) -> Any:
+def interactive_frame(page: str, height: int = 720) -> Any:
     """The interactive map's self-contained page, embedded in the notebook (an iframe holding the page)."""
     from IPython.display import HTML
 

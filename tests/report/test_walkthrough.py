@@ -33,7 +33,7 @@ def test_columns_come_from_the_params_not_a_typed_list():
     params = load_service_params(HIW)
     cols = walk.input_columns(params)
     assert set(params.effect.covariates) <= set(cols["column"])
-    assert {params.id_column, params.outcome.column, params.cost_column, params.targeting.need} <= set(cols["column"])
+    assert {params.id_column, *params.outcome.columns, params.cost_column, params.targeting.need} <= set(cols["column"])
     # Change the params and the table follows: the check can fail.
     other = params.model_copy(update={"effect": params.effect.model_copy(update={"covariates": ["age"]})})
     assert "household_size" not in set(walk.input_columns(other)["column"])
@@ -142,7 +142,7 @@ def test_appraisal_table_writes_pounds_and_says_not_computed():
     appraisal = SimpleNamespace(pv_benefits=Interval(3_918_889, 2_937_842, 6_464_475), pv_costs=Interval.exact(4_352_920),
                                 npsv=iv, bcr=None, cost_per_outcome=Interval(15_092, 12_977, 18_933))
     table = walk.appraisal_table(appraisal)
-    assert table.loc[1, "central value"] == "£4,352,920" and table.loc[1, "95% interval"] == ""
+    assert table.loc[1, "central value"] == "£4.35 million" and table.loc[1, "95% interval"] == ""
     assert table.loc[2, "central value"] == "\u2212£0.4 million"
     assert table.loc[3, "central value"] == "not computed"
     assert table.loc[4, "central value"] == "£15,100" and table.loc[4, "95% interval"] == "£13,000 to £18,900"
