@@ -26,7 +26,8 @@ NOT_COUNT_WORDS = ("pct", "percent", "share", "rate", "per_", "lower", "upper", 
 
 
 def norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    # '%' in a header means a percentage, as any reader knows ('Participants (%)' -> 'participants_pct')
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("%", " pct ")).strip("_")
 
 
 def is_count_column(name: str) -> bool:
