@@ -94,5 +94,5 @@ def test_effect_sentence_says_no_evidence_when_the_interval_covers_zero(null_est
     below = effect_sentence(Interval(-0.2, -0.3, -0.1), pct=True)
     assert NO_EVIDENCE in below and "reduced" in below
     assert NO_EVIDENCE not in effect_sentence(Interval(12.0, 3.0, 21.0))
-    assert "-1.0 to +5.0" in effect_sentence(Interval(0.02, -0.01, 0.05), pct=True)
+    assert "\u22121.0 to +5.0" in effect_sentence(Interval(0.02, -0.01, 0.05), pct=True)  # a true minus sign
     assert "could not be estimated" in effect_sentence(Interval(float("nan"), float("nan"), float("nan")))

@@ -80,12 +80,12 @@ def ledgers(draw: st.DrawFn) -> dict:
     }
 
 
-_NUMBER = re.compile(r"-?[\d,]+(?:\.\d+)?")
+_NUMBER = re.compile(r"[-\u2212]?[\d,]+(?:\.\d+)?")  # the chapter writes a true minus sign (U+2212)
 
 
 def _published(iv) -> list[float]:
     """The numbers a reader sees in ``iv.format()`` (value, lower, upper), after rounding."""
-    return [float(x.replace(",", "")) for x in _NUMBER.findall(iv.format().replace("95%", ""))]
+    return [float(x.replace(",", "").replace("\u2212", "-")) for x in _NUMBER.findall(iv.format().replace("95%", ""))]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
