@@ -44,12 +44,14 @@ def _published(out: Path) -> dict[str, bytes]:
 
 def test_dask_run_gives_byte_identical_tables_and_manifest_hashes(tmp_path):
     params = _params(tmp_path, REPO / "notebooks", ["additionality", "targeting"])
-    assert main(["run", str(params), "--out", str(tmp_path / "local")]) == 0
-    assert main(["run", str(params), "--out", str(tmp_path / "dask"), "--scheduler", "local"]) == 0
-    local, dask = _published(tmp_path / "local"), _published(tmp_path / "dask")
+    # Same folder name in both runs: the Word copy is named after the run's folder.
+    runs = {d: tmp_path / d / "year-one" for d in ("local", "dask")}
+    assert main(["run", str(params), "--out", str(runs["local"])]) == 0
+    assert main(["run", str(params), "--out", str(runs["dask"]), "--scheduler", "local"]) == 0
+    local, dask = _published(runs["local"]), _published(runs["dask"])
     assert any(k.startswith("tables/") and k.endswith(".csv") for k in local) and local == dask
-    assert (tmp_path / "local" / "index.html").read_bytes() == (tmp_path / "dask" / "index.html").read_bytes()
-    ma, mb = (json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("local", "dask"))
+    assert (runs["local"] / "index.html").read_bytes() == (runs["dask"] / "index.html").read_bytes()
+    ma, mb = (json.loads((runs[d] / "manifest.json").read_text()) for d in ("local", "dask"))
     assert ma["content"] == mb["content"] and mb["status"] == "complete"
     assert {k: v for k, v in ma["outputs"].items() if k.startswith("tables/")} == \
         {k: v for k, v in mb["outputs"].items() if k.startswith("tables/")}
