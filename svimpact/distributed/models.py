@@ -8,7 +8,6 @@ evaluation (see :mod:`.effects` for the whole scheme).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,9 +16,9 @@ from scipy.special import ndtri
 
 from svimpact.distributed.design import DaskDesign, arrays
 from svimpact.distributed.mapreduce import Summary, partition_reduce
+from svimpact.estimators.effects.fitters import few_clusters
 from svimpact.estimators.effects.numerics import solve
 from svimpact.estimators.effects.propensity import Overlap, Score, _loglik, link_values, no_overlap_error
-from svimpact.exceptions import InputDataError, UnreliableStandardErrorWarning
 
 __all__ = ["SCORE_SAMPLE", "few_clusters", "make_overlap", "outcome_model", "overlap_stats", "pieces", "propensity",
            "sample_stride", "standard"]
@@ -160,12 +159,3 @@ def make_overlap(pt: np.ndarray, s: Summary, sum_e: float, n_comparison: int) ->
                    float(sum_e**2 / s["sum_e2"]) if s["sum_e2"] > 0 else 0.0, n_comparison=n_comparison)
 
 
-def few_clusters(g: int) -> None:
-    if g < 2:
-        raise InputDataError("cluster-robust standard errors need at least 2 clusters; the data have "
-                             f"{g}", hint="use se='hc1' or a coarser-grained cluster column")
-    if g < 30:
-        warnings.warn(
-            f"Only {g} clusters: cluster-robust standard errors are too small with fewer than about 30 "
-            "clusters, so the interval is too narrow. Read it with care.",
-            UnreliableStandardErrorWarning, stacklevel=4)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
+from _batches import write_batch
 from conftest import REPO
 from dask_fixtures import dask_client  # noqa: F401 (fixture)
 
@@ -23,18 +23,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _params(tmp: Path, notebook_dir: Path, notebooks, services=("housing_first",)) -> Path:
-    names = []
-    for name in services:
-        data = yaml.safe_load((REPO / "params" / f"{name}.yaml").read_text())
-        data["data"] = {k: str((REPO / "params" / v).resolve()) for k, v in data["data"].items()}
-        data["effect"]["n_draws"] = 200
-        (tmp / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-        names.append(f"{name}.yaml")
-    batch = {"title": "Dask", "seed": 3, "output_dir": str(tmp / "out"), "notebook_dir": str(notebook_dir),
-             "notebooks": list(notebooks), "services": names, "timeout_seconds": 300, "jobs": 2}
-    path = tmp / "batch.yaml"
-    path.write_text(yaml.safe_dump(batch, sort_keys=False))
-    return path
+    return write_batch(tmp, notebook_dir, notebooks, services, title="Dask")
 
 
 def _published(out: Path) -> dict[str, bytes]:

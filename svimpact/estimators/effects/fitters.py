@@ -78,7 +78,11 @@ def _se(psi: np.ndarray, d: Design, o: Options, n_params: int, what: str) -> flo
 
 
 def _few_clusters(d: Design) -> None:
-    g = int(np.unique(d.cluster).size) if d.cluster is not None else 0
+    few_clusters(int(np.unique(d.cluster).size) if d.cluster is not None else 0)
+
+
+def few_clusters(g: int) -> None:
+    """Refuse cluster-robust SEs with fewer than 2 clusters; warn below about 30 (also the Dask path)."""
     if g < 2:
         raise InputDataError("cluster-robust standard errors need at least 2 clusters; the data have "
                              f"{g}", hint="use se='hc1' or a coarser-grained cluster column")
