@@ -44,7 +44,10 @@ class RankCorrelation:
     source: str = ""
 
     def describe(self) -> str:
-        return f"{self.a} and {self.b}: rank correlation {self.rank:+.2f}" + (f" ({self.source})" if self.source else "")
+        from svimpact.present import number
+
+        return (f"{self.a} and {self.b}: rank correlation {number(self.rank, digits=2, plus=True)}"
+                + (f" ({self.source})" if self.source else ""))
 
 
 def correlation_matrix(pairs: Sequence[RankCorrelation], names: Sequence[str], *, file: str | None = None,

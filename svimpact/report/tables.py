@@ -234,8 +234,11 @@ def appraisal_basis(appraisal, values: Sequence = (), costs_price_year: str | No
     if not corr:
         dep = "The uncertain assumptions are drawn independently of one another; no correlation between them was stated."
     else:
-        parts = [f"{c['between'].replace('_', ' ')} with a rank correlation of {c['requested']:+.2f} (achieved in the draws: "
-                 f"{c['achieved']:+.2f}{'; ' + c['source'] if c['source'] else ''})" for c in corr]
+        from svimpact.present import number
+
+        parts = [f"{c['between'].replace('_', ' ')} with a rank correlation of {number(c['requested'], digits=2, plus=True)} "
+                 f"(achieved in the draws: {number(c['achieved'], digits=2, plus=True)}"
+                 f"{'; ' + c['source'] if c['source'] else ''})" for c in corr]
         dep = ("These assumptions are drawn together rather than independently (Iman-Conover method, 1982): "
                + "; ".join(parts) + ". The others are drawn independently.")
     return " ".join([f"**Price base, discounting and uncertainty.** {prices}", discount, central, dep])

@@ -75,7 +75,7 @@ def balance_messages(balance: pd.DataFrame, adjusted: bool) -> list[str]:
     if bad.empty:
         return []
     listed = ", ".join(
-        f"{r.covariate} ({getattr(r, col):+.2f})" for r in bad.head(6).itertuples(index=False)
+        f"{r.covariate} ({_signed(getattr(r, col))})" for r in bad.head(6).itertuples(index=False)
     )
     more = f" and {len(bad) - 6} more" if len(bad) > 6 else ""
     when = "after adjustment" if adjusted else "(no adjustment was made)"
@@ -85,3 +85,9 @@ def balance_messages(balance: pd.DataFrame, adjusted: bool) -> list[str]:
         "The estimate may still be biased by these differences; consider adding interactions "
         "or a better-matched comparison group."
     ]
+
+
+def _signed(x: float) -> str:
+    from svimpact.present import number
+
+    return number(x, digits=2, plus=True)  # true minus sign in published warnings
