@@ -25,9 +25,9 @@ from svimpact.report.messages import read_headlines
 from svimpact.report.plan import RunPlan
 from svimpact.report.publish import atomic_write_bytes, evaluator_folder
 from svimpact.report.summary import glossary_html, service_messages_html, summary_html
-from svimpact.report.word import DOCX_NAME, docx_name, write_docx
+from svimpact.report.word import docx_name, write_docx
 
-__all__ = ["DOCX_NAME", "build_chapter", "docx_name", "notebook_body", "write_docx"]
+__all__ = ["build_chapter", "docx_name", "notebook_body", "write_docx"]
 
 NOTEBOOK_TITLES = {
     "additionality": "Additionality: what the service added",
@@ -185,7 +185,7 @@ def build_chapter(plan: RunPlan, results: Sequence, facts: dict, *,
     by_key = {(r.job.service, r.job.notebook): r for r in results}
     failed = [r for r in results if not r.ok]
     heads = read_headlines(out_dir)
-    parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{summary_html(services, out_dir)}</section>"]
+    parts: list[str] = [f"<section id='summary'><h2>Summary</h2>{summary_html(services, heads)}</section>"]
     nav = ["<li><a href='#summary'>Summary</a></li>"]
     for sp in services:
         nav.append(f"<li><a href='#{sp.service}'>{html.escape(sp.title)}</a></li>")

@@ -13,7 +13,6 @@ uncertain, in the chapter's standard words (:data:`svimpact.report.tables.NO_EVI
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,9 @@ from pathlib import Path
 from svimpact import present
 from svimpact._results import Interval
 from svimpact.present import interval as render
+
+# Messages are plain text with **bold** lead-ins; the chapter escapes them once when it renders them
+# (svimpact.report.summary.markdown_inline).
 
 __all__ = ["KIND_BY_KEY", "Headline", "key_messages", "overall_messages", "read_headlines"]
 
@@ -83,9 +85,9 @@ def _achieved(title: str, h: Mapping[str, Headline]) -> str | None:
         return None
     what = gross.note or "achieved the outcome evaluated"
     if "participants" in h:
-        return (f"**What {html.escape(title)} achieved.** It worked with {h['participants'].text} people, "
-                f"of whom {gross.text} {html.escape(what)}.")
-    return f"**What {html.escape(title)} achieved.** {gross.text} participants {html.escape(what)}."
+        return (f"**What {title} achieved.** It worked with {h['participants'].text} people, "
+                f"of whom {gross.text} {what}.")
+    return f"**What {title} achieved.** {gross.text} participants {what}."
 
 
 def _added(h: Mapping[str, Headline]) -> str | None:
@@ -112,7 +114,7 @@ def _value(h: Mapping[str, Headline]) -> str | None:
     if npsv is None:
         return None
     if npsv.interval is None:
-        return (f"**Value for money.** Not computed: {html.escape(npsv.note or npsv.text)}. The service's section "
+        return (f"**Value for money.** Not computed: {npsv.note or npsv.text}. The service's section "
                 "says why.")
     iv = npsv.interval
     basis = f" ({npsv.note})" if npsv.note else ""
@@ -150,7 +152,7 @@ def _sure(h: Mapping[str, Headline], synthetic: bool) -> str | None:
     ev = h.get("evidence")
     parts = []
     if ev is not None:
-        parts.append(f"The comparison-group evidence is at {html.escape(ev.text)} of the Maryland Scientific Methods "
+        parts.append(f"The comparison-group evidence is at {ev.text} of the Maryland Scientific Methods "
                      "Scale (out of 5): it compares participants with similar people who were not served, but cannot "
                      "rule out differences the records do not show")
     parts.append("every range above is a 95% interval, carrying the uncertainty of each estimate and assumption")
@@ -190,5 +192,5 @@ def overall_messages(services: Sequence[tuple[str, str, Mapping[str, Headline]]]
         elif npsv is not None:
             bits.append("value for money is not computed")
         if bits:
-            out.append(f"**{html.escape(title)}** " + "; ".join(bits) + ".")
+            out.append(f"**{title}** " + "; ".join(bits) + ".")
     return out

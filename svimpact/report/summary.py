@@ -11,10 +11,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from svimpact.io.params import ServiceParams
-from svimpact.report.messages import Headline, key_messages, overall_messages, read_headlines
+from svimpact.report.messages import Headline, key_messages, overall_messages
 
 __all__ = ["GLOSSARY", "glossary_html", "markdown_inline", "service_messages_html", "summary_html"]
 
@@ -43,8 +42,7 @@ GLOSSARY = {
 
 def markdown_inline(text: str) -> str:
     """``**bold**`` lead-ins to HTML; the text is escaped first (messages carry no markup of their own)."""
-    escaped = html.escape(text, quote=False).replace("&amp;", "&")
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text, quote=False))
 
 
 def _items(messages: Sequence[str]) -> str:
@@ -99,9 +97,8 @@ def _headline_tables(services: Sequence[ServiceParams], heads: Mapping[str, Mapp
     return "".join(out)
 
 
-def summary_html(services: Sequence[ServiceParams], out_dir: Path) -> str:
-    """Key messages for the whole chapter, then the headline tables."""
-    heads = read_headlines(out_dir)
+def summary_html(services: Sequence[ServiceParams], heads: Mapping[str, Mapping[str, Headline]]) -> str:
+    """Key messages for the whole chapter, then the headline tables (``heads``: :func:`read_headlines`)."""
     if not heads:
         return "<p>No headline figures were recorded (see the sections below).</p>"
     overall = overall_messages([(sp.service, sp.title, heads.get(sp.service, {})) for sp in services])

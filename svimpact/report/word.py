@@ -25,10 +25,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["DOCX_NAME", "docx_name", "prepare_for_word", "reference_docx", "write_docx"]
-
-DOCX_NAME = "year-one.docx"
-"""The Word copy's name for the demo run (``reports/year-one``); other runs use :func:`docx_name`."""
+__all__ = ["docx_name", "prepare_for_word", "reference_docx", "write_docx"]
 
 _DATA_URI = re.compile(r'src="data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=\s]+)"')
 _CAPTION_TABLE = re.compile(r"<p class=.svimpact-caption.>(.*?)</p>\s*(?:<div[^>]*>\s*)?(<table[^>]*>)", re.DOTALL)
@@ -135,7 +132,10 @@ def reference_docx(cache: Path | None = None) -> Path:
 
     folder = cache or Path(tempfile.gettempdir()) / "svimpact-reference"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"reference-{pypandoc.get_pandoc_version()}-2.docx"
+    from svimpact._common import sha256
+
+    # Keyed by pandoc's version and this module's bytes: a change of house style builds a new one.
+    path = folder / f"reference-{pypandoc.get_pandoc_version()}-{sha256(Path(__file__).read_bytes())[:12]}.docx"
     if not path.exists():
         fd, tmp = tempfile.mkstemp(suffix=".docx", dir=folder)
         os.close(fd)
